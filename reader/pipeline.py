@@ -1,0 +1,90 @@
+"""One file through every stage: sources → extract → structure → paginate.
+
+`read_report` is the only way the rest of the reader (library, command line) turns a
+file of `content/` into a `Report`. An optional sidecar `<name>.meta.toml` beside the
+file supplies facts the published page lacks (title, date, source, district, city,
+kind, origin); it never overrides what the page itself says.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+
+from reader import extract, paginate, sources, structure
+from reader.report import Report, ReportError
+
+CONTENT_SUFFIXES = (".txt", ".html", ".htm")
+META_SUFFIX = ".meta.toml"
+META_FIELDS = ("title", "date", "source", "district", "city", "kind", "origin")
+
+
+def content_files(directory: Path) -> list[Path]:
+    """The report files of a content directory, in a stable order."""
+    return sorted(
+        p for p in Path(directory).iterdir() if p.is_file() and p.suffix.lower() in CONTENT_SUFFIXES
+    )
+
+
+def slug_for(path: Path) -> str:
+    return Path(path).stem
+
+
+def read_meta(path: Path) -> dict:
+    """The sidecar's facts, or {} when there is none. Bad TOML is a ReportError."""
+    meta_path = Path(path).with_name(slug_for(path) + META_SUFFIX)
+    if not meta_path.exists():
+        return {}
+    try:
+        meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ReportError(f"{meta_path}: not valid TOML: {exc}") from None
+    unknown = sorted(set(meta) - set(META_FIELDS))
+    if unknown:
+        raise ReportError(f"{meta_path}: unknown field {unknown[0]!r}")
+    return {k: str(v) for k, v in meta.items()}
+
+
+def read_report(path: Path, page_chars: int = paginate.DEFAULT_PAGE_CHARS) -> Report:
+    """Read, extract, structure and paginate one file. Raises ReportError."""
+    path = Path(path)
+    source = sources.read_source(path)
+    found = extract.extract(source)
+    meta = read_meta(path)
+    if not found.paragraphs:
+        raise ReportError(f"{path}: no body text found")
+    blocks, structure_warnings = structure.structure(found.paragraphs)
+    pages = paginate.paginate(blocks, page_chars)
+
+    facts = {name: getattr(found, name) for name in META_FIELDS if hasattr(found, name)}
+    fields_from = {name: "file" for name, value in facts.items() if value}
+    for name, value in meta.items():
+        if not facts.get(name):
+            facts[name] = value
+            fields_from[name] = "meta"
+    title_from = fields_from.get("title", "")
+    if not facts.get("title"):
+        facts["title"] = extract.title_from_text(found.paragraphs, facts)
+        title_from = "text" if facts["title"] else ""
+        if title_from:
+            fields_from["title"] = "text"
+    if not facts["title"]:
+        raise ReportError(f"{path}: no title in the file, its sidecar or its first paragraph")
+
+    report = Report(
+        slug=slug_for(path),
+        title=facts["title"],
+        date=facts.get("date") or None,
+        source=facts.get("source", ""),
+        district=facts.get("district", ""),
+        city=facts.get("city", ""),
+        kind=facts.get("kind", ""),
+        blocks=blocks,
+        pages=pages,
+        warnings=tuple(found.warnings) + tuple(structure_warnings),
+        title_from=title_from,
+        origin=facts.get("origin", ""),
+        fields_from=fields_from,
+    )
+    return replace(report, kind=report.kind or extract.kind_of(report.title))
