@@ -1,0 +1,174 @@
+"""Turn a report's body paragraphs into headings, list items and paragraphs.
+
+Government reports number their sections in a small set of styles (一、 (一) 1. …) and
+lead list items with 一是/一要/第一，. A heading's level is not fixed by its style but by
+the rank of its style among the styles the report actually uses, so a plan whose
+top sections are (一)–(四) gets them at level 1.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from reader.report import HEADING, ITEM, PARAGRAPH, Block
+from reader.sentences import split_sentences
+
+CN_NUMERAL = "[一二三四五六七八九十百零〇]+"
+DIGITS = "[0-9０-９]{1,2}"
+NOT_A_DIGIT = "(?![0-9０-９])"
+
+# Heading styles, highest rank first. Each pattern matches the label at the line start.
+HEADING_STYLES = (
+    ("chapter", re.compile(rf"第(?:{CN_NUMERAL}|{DIGITS})章")),
+    ("section", re.compile(rf"第(?:{CN_NUMERAL}|{DIGITS})节")),
+    ("article", re.compile(rf"第(?:{CN_NUMERAL}|{DIGITS})条")),
+    ("cn-comma", re.compile(rf"{CN_NUMERAL}、")),
+    ("cn-paren", re.compile(rf"[（(]{CN_NUMERAL}[）)]")),
+    ("arabic", re.compile(rf"{DIGITS}[.、．]{NOT_A_DIGIT}")),
+    ("arabic-paren", re.compile(rf"[（(]{DIGITS}[）)]")),
+)
+MAX_HEADING_LEVEL = 4
+# A numbered line is a heading when its text (label and a final 。 left out) is this short,
+# or when its first sentence is (a run-in heading, followed by a paragraph).
+HEADING_MAX_CHARS = 50
+HEADING_END = "。"
+
+# List leads: 一是… 二要… and 第一，/第一, (the comma is part of the label).
+ITEM_LEAD = re.compile(rf"({CN_NUMERAL})([是要])")
+ORDINAL_LEAD = re.compile(rf"第{CN_NUMERAL}[，,]")
+
+# A scrape that lost an item's numeral leaves a line starting with the bare lead word;
+# these common words start ordinary sentences instead.
+LOST_NUMERAL_FALSE_STARTS = (
+    "是否", "是的", "是非", "是由", "是在",
+    "要求", "要是", "要么", "要不", "要点", "要素", "要闻", "要害", "要件",
+)
+WARNING_EXCERPT_CHARS = 12
+
+CN_DIGITS = "〇一二三四五六七八九"
+
+
+def cn_to_int(numeral: str) -> int | None:
+    """The value of a Chinese numeral from 一 to 九十九, or None."""
+    if numeral in CN_DIGITS[1:]:
+        return CN_DIGITS.index(numeral)
+    tens, sep, units = numeral.partition("十")
+    if not sep or len(tens) > 1 or len(units) > 1:
+        return None
+    value = CN_DIGITS.index(tens) * 10 if tens else 10
+    if tens and value == 0:
+        return None
+    if units:
+        if units not in CN_DIGITS[1:]:
+            return None
+        value += CN_DIGITS.index(units)
+    return value
+
+
+def int_to_cn(value: int) -> str:
+    """The Chinese numeral for 1 to 99, as enumerations write it (十一, 二十)."""
+    tens, units = divmod(value, 10)
+    text = ""
+    if tens:
+        text = "十" if tens == 1 else CN_DIGITS[tens] + "十"
+    return text + (CN_DIGITS[units] if units else "")
+
+
+def _heading_style(line: str) -> tuple[int, str] | None:
+    """(rank, label) of the heading style the line starts with, or None."""
+    for rank, (_name, pattern) in enumerate(HEADING_STYLES):
+        match = pattern.match(line)
+        if match:
+            return rank, match.group()
+    return None
+
+
+def _heading_text(text: str) -> str | None:
+    """`text` as a heading (final 。 dropped) if it is short enough, else None."""
+    text = text.strip()
+    if text.endswith(HEADING_END):
+        text = text[: -len(HEADING_END)].rstrip()
+    return text if text and len(text) <= HEADING_MAX_CHARS else None
+
+
+def _block(kind: str, label: str, text: str, level: int = 0) -> Block:
+    return Block(kind, text, level, label, split_sentences(label + text))
+
+
+def _excerpt(text: str) -> str:
+    first = split_sentences(text)[0].strip().rstrip(HEADING_END)
+    return first[:WARNING_EXCERPT_CHARS]
+
+
+def _lost_numeral_label(line: str, previous: Block | None) -> str | None:
+    """The label a line lost, when it reads as the next item of the list before it."""
+    if previous is None or previous.type != ITEM:
+        return None
+    lead = ITEM_LEAD.fullmatch(previous.label)
+    if not lead or not line.startswith(lead.group(2)):
+        return None
+    if line.startswith(LOST_NUMERAL_FALSE_STARTS):
+        return None
+    number = cn_to_int(lead.group(1))
+    if number is None or number >= 99:
+        return None
+    if len(split_sentences(line)[0].strip()) > HEADING_MAX_CHARS:
+        return None
+    return int_to_cn(number + 1) + lead.group(2)
+
+
+def structure(paragraphs: Sequence[str]) -> tuple[tuple[Block, ...], tuple[str, ...]]:
+    """The blocks of a report body and warnings about its numbering.
+
+    Each input paragraph gives one block, except a long numbered line whose first
+    sentence is short: that is a run-in heading and gives a heading and a paragraph.
+    A long numbered line without a short first sentence is an item with its label.
+    Warnings name the paragraph by its 1-based position in `paragraphs`.
+    """
+    # First pass: what each line is, with heading styles as ranks; levels come later,
+    # once the styles the report uses are known.
+    parts: list[tuple[str, int, str, str]] = []  # (type, rank, label, text)
+    warnings: list[str] = []
+    previous: Block | None = None
+    for number, raw in enumerate(paragraphs, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        found: list[tuple[str, int, str, str]] = []
+        heading = _heading_style(line)
+        if heading:
+            rank, label = heading
+            rest = line[len(label) :].lstrip()
+            short = _heading_text(rest)
+            first = split_sentences(rest)[0] if rest else ""
+            run_in = _heading_text(first) if first.strip().endswith(HEADING_END) else None
+            if short is not None:
+                found.append((HEADING, rank, label, short))
+            elif run_in is not None:
+                found.append((HEADING, rank, label, run_in))
+                found.append((PARAGRAPH, -1, "", rest[len(first) :].strip()))
+            else:
+                found.append((ITEM, -1, label, rest))
+        elif lead := ITEM_LEAD.match(line) or ORDINAL_LEAD.match(line):
+            found.append((ITEM, -1, lead.group(), line[lead.end() :].lstrip()))
+        elif inferred := _lost_numeral_label(line, previous):
+            warnings.append(
+                f'paragraph {number}: enumeration numeral lost before "{_excerpt(line)}…", '
+                f"read as {inferred}"
+            )
+            found.append((ITEM, -1, inferred, line[1:]))
+        else:
+            found.append((PARAGRAPH, -1, "", line))
+        parts.extend(found)
+        kind, _rank, label, text = found[-1]
+        previous = _block(kind, label, text)
+
+    ranks = sorted({rank for kind, rank, _label, _text in parts if kind == HEADING})
+    blocks = tuple(
+        _block(kind, label, text, min(ranks.index(rank) + 1, MAX_HEADING_LEVEL))
+        if kind == HEADING
+        else _block(kind, label, text)
+        for kind, rank, label, text in parts
+    )
+    return blocks, tuple(warnings)
