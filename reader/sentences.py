@@ -27,6 +27,13 @@ def _mark_length(text: str, i: int) -> int:
     return 0
 
 
+def _closes(text: str, start: int, i: int) -> bool:
+    """Whether text[i] closes a quote or bracket of the sentence that began at `start`."""
+    if text[i] == AMBIGUOUS_QUOTE:
+        return text.count(AMBIGUOUS_QUOTE, start, i) % 2 == 1
+    return text[i] in CLOSERS
+
+
 def split_sentences(text: str) -> tuple[str, ...]:
     """The sentences of `text`, each with its closing marks, quotes and following spaces.
 
@@ -46,12 +53,9 @@ def split_sentences(text: str) -> tuple[str, ...]:
             continue
         end = i + length
         while end < n:
-            more = _mark_length(text, end)
-            if more:
+            if more := _mark_length(text, end):
                 end += more
-            elif text[end] in CLOSERS:
-                end += 1
-            elif text[end] == AMBIGUOUS_QUOTE and text.count(AMBIGUOUS_QUOTE, start, end) % 2:
+            elif _closes(text, start, end):
                 end += 1
             else:
                 break

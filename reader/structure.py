@@ -40,10 +40,9 @@ ORDINAL_LEAD = re.compile(rf"第{CN_NUMERAL}[，,]")
 
 # A scrape that lost an item's numeral leaves a line starting with the bare lead word;
 # these common words start ordinary sentences instead.
-LOST_NUMERAL_FALSE_STARTS = (
-    "是否", "是的", "是非", "是由", "是在",
-    "要求", "要是", "要么", "要不", "要点", "要素", "要闻", "要害", "要件",
-)
+FALSE_STARTS_WITH_SHI = ("是否", "是的", "是非", "是由", "是在")
+FALSE_STARTS_WITH_YAO = ("要求", "要是", "要么", "要不", "要点", "要素", "要闻", "要害")
+LOST_NUMERAL_FALSE_STARTS = FALSE_STARTS_WITH_SHI + FALSE_STARTS_WITH_YAO
 WARNING_EXCERPT_CHARS = 12
 
 CN_DIGITS = "〇一二三四五六七八九"
