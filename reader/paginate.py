@@ -1,0 +1,189 @@
+"""Cut a report's blocks into short pages, breaking at headings, paragraphs, sentences.
+
+A page never breaks inside a sentence, and never ends with a heading unless the report
+does. Pages depend only on the blocks and the budget, so URLs, bookmarks and cached
+audio stay valid for as long as the text does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from reader.report import HEADING, Block, Page
+
+DEFAULT_PAGE_CHARS = 600
+# A page at least this full ends before a heading, and before a block that does not
+# fit, rather than splitting that block.
+BREAK_FILL = 0.5
+
+
+@dataclass
+class _Part:
+    """Some consecutive sentences of one block, waiting to be placed on a page."""
+
+    index: int
+    block: Block
+    sentences: list[str]
+    first: bool  # holds the block's first sentence
+    last: bool = True  # holds the block's last sentence
+
+    @property
+    def chars(self) -> int:
+        return sum(len(s) for s in self.sentences)
+
+    def as_block(self) -> Block:
+        if self.first and self.last:
+            return self.block
+        joined = "".join(self.sentences)
+        label = self.block.label if self.first else ""
+        if label and joined.startswith(label):
+            text = joined[len(label) :]
+        else:
+            label, text = "", joined
+        return replace(self.block, label=label, text=text, sentences=tuple(self.sentences))
+
+
+@dataclass
+class _Layout:
+    """Pages being filled, the last one open."""
+
+    budget: int
+    pages: list[list[_Part]] = field(default_factory=lambda: [[]])
+
+    @property
+    def page(self) -> list[_Part]:
+        return self.pages[-1]
+
+    @property
+    def chars(self) -> int:
+        return sum(part.chars for part in self.page)
+
+    def full_enough(self) -> bool:
+        return self.chars >= self.budget * BREAK_FILL
+
+    def ends_with_heading(self) -> bool:
+        return bool(self.page) and self.page[-1].block.type == HEADING
+
+    def only_headings(self) -> bool:
+        return all(part.block.type == HEADING for part in self.page)
+
+    def fits(self, chars: int) -> bool:
+        return self.chars + chars <= self.budget
+
+    def new_page(self) -> None:
+        """Close the open page; headings at its end move on with what follows them."""
+        kept = len(self.page)
+        while kept and self.page[kept - 1].block.type == HEADING:
+            kept -= 1
+        if kept:
+            carried = self.page[kept:]
+            del self.page[kept:]
+            self.pages.append(carried)
+
+
+def _keep_with_next(blocks: Sequence[Block], i: int) -> int:
+    """Characters of the headings from blocks[i] on plus the first sentence after them."""
+    chars = 0
+    while i < len(blocks) and blocks[i].type == HEADING:
+        chars += sum(len(s) for s in blocks[i].sentences)
+        i += 1
+    if i < len(blocks) and blocks[i].sentences:
+        chars += len(blocks[i].sentences[0])
+    return chars
+
+
+def _place_heading(layout: _Layout, blocks: Sequence[Block], i: int) -> None:
+    if layout.page and not layout.ends_with_heading():
+        if layout.full_enough() or not layout.fits(_keep_with_next(blocks, i)):
+            layout.new_page()
+    layout.page.append(_Part(i, blocks[i], list(blocks[i].sentences), first=True))
+
+
+def _place_text(layout: _Layout, block: Block, i: int) -> None:
+    chars = sum(len(s) for s in block.sentences)
+    if not layout.fits(chars) and layout.full_enough() and not layout.ends_with_heading():
+        layout.new_page()
+    if layout.fits(chars):
+        layout.page.append(_Part(i, block, list(block.sentences), first=True))
+        return
+    part = _Part(i, block, [], first=True)
+    layout.page.append(part)
+    for sentence in block.sentences:
+        if part.sentences and not layout.fits(len(sentence)):
+            part.last = False
+            layout.new_page()
+            part = _Part(i, block, [], first=False)
+            layout.page.append(part)
+        elif not part.sentences and not layout.fits(len(sentence)) and not layout.only_headings():
+            layout.page.pop()
+            layout.new_page()
+            layout.page.append(part)
+        part.sentences.append(sentence)
+
+
+def _heading_paths(pages: list[list[_Part]]) -> list[tuple[tuple[str, ...], bool]]:
+    """(heading_path, resumes_section) for each page."""
+    result = []
+    trail: list[Block] = []
+
+    def enter(heading: Block) -> None:
+        while trail and trail[-1].level >= heading.level:
+            trail.pop()
+        trail.append(heading)
+
+    for parts in pages:
+        resumes = bool(trail) and parts[0].block.type != HEADING
+        leading = 0
+        while leading < len(parts) and parts[leading].block.type == HEADING:
+            enter(parts[leading].block)
+            leading += 1
+        result.append((tuple(h.display for h in trail), resumes))
+        for part in parts[leading:]:
+            if part.block.type == HEADING:
+                enter(part.block)
+    return result
+
+
+def paginate(blocks: Sequence[Block], page_chars: int = DEFAULT_PAGE_CHARS) -> tuple[Page, ...]:
+    """The pages of a report: about `page_chars` characters each, counted over sentences.
+
+    Rules, in order of preference:
+
+    - A heading starts a new page when the page is at least half full, or when the
+      heading (with any headings right after it) and the first sentence after it do not
+      fit. Headings are never split, and a heading is never the last thing on a page
+      unless it is the last block of the report (keep with next).
+    - A block that fits goes whole. One that does not fit goes to a new page when the
+      page is at least half full, else it is split between sentences to fill the page.
+    - A sentence longer than a page gets a page of its own, shared only with the
+      headings kept with it.
+
+    Guarantee: a page holds more than `page_chars` characters only when it holds
+    nothing but a run of headings and at most one sentence — a unit that may not be
+    broken. A block split across pages appears on each page as a part with the same
+    type and level; parts after the first have no label. Page.heading_path is the chain
+    of headings in force once the page's leading headings are read.
+    """
+    if page_chars < 1:
+        raise ValueError(f"page_chars must be at least 1, not {page_chars}")
+    layout = _Layout(page_chars)
+    for i, block in enumerate(blocks):
+        if block.type == HEADING:
+            _place_heading(layout, blocks, i)
+        else:
+            _place_text(layout, block, i)
+    pages = [parts for parts in layout.pages if parts]
+    paths = _heading_paths(pages)
+    return tuple(
+        Page(
+            n=n,
+            blocks=tuple(part.as_block() for part in parts),
+            heading_path=path,
+            resumes_section=resumes,
+            first_block=parts[0].index,
+            continued=not parts[0].first,
+            continues=not parts[-1].last,
+        )
+        for n, (parts, (path, resumes)) in enumerate(zip(pages, paths, strict=True), start=1)
+    )
