@@ -1,0 +1,368 @@
+"""Tools for the browser tests: a WSGI server in a thread, headless Chromium, axe-core, vnu.jar.
+
+Everything here drives the real thing: Debian's Chromium through chromedriver, axe-core and
+the Nu HTML Checker from `node_modules/` (installed by `scripts/install`), waitress serving the
+app on a free loopback port. Nothing is downloaded at test time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlencode, urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+# Debian's Chromium on a closed network stalls at start-up without these.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--lang=zh-CN",
+)
+DEFAULT_WINDOW = (1280, 900)
+
+WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
+
+INSTALL_HINT = "run ./scripts/install (or ./scripts/test) to install it"
+
+
+# --- what is missing, and whether that may skip ------------------------------------------
+
+
+def missing_browser_tools() -> list[str]:
+    """Name each tool the browser tests need that is not on this machine."""
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"{CHROMIUM} (Debian package chromium)")
+    if not CHROMEDRIVER.exists():
+        missing.append(f"{CHROMEDRIVER} (Debian package chromium-driver)")
+    if not AXE_JS.exists():
+        missing.append(f"{AXE_JS.relative_to(REPO)} (npm ci)")
+    return missing
+
+
+def missing_html_checker_tools() -> list[str]:
+    """Name each tool `validate_html` needs that is not on this machine."""
+    missing = []
+    if shutil.which("java") is None:
+        missing.append("java (Debian package default-jre-headless)")
+    if not VNU_JAR.exists():
+        missing.append(f"{VNU_JAR.relative_to(REPO)} (npm ci)")
+    return missing
+
+
+def skip_or_fail_if_missing(missing: list[str]) -> None:
+    """Skip with the reason when tools are missing; in CI (CI=true) fail instead, never skip."""
+    if not missing:
+        return
+    reason = f"missing {', '.join(missing)}; {INSTALL_HINT}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests may not skip in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+# --- serving a WSGI app -------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def serve_wsgi(app, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve `app` with waitress on a free port in a daemon thread; yield its base URL."""
+    from waitress.server import create_server
+
+    server = create_server(app, host=host, port=0, threads=4, clear_untrusted_proxy_headers=True)
+    thread = threading.Thread(target=server.run, name=f"waitress-{server.effective_port}")
+    thread.daemon = True
+    thread.start()
+    try:
+        yield f"http://{host}:{server.effective_port}"
+    finally:
+        for channel in list(server._map.values()):
+            channel.close()
+        server.task_dispatcher.shutdown()
+        thread.join(timeout=5)
+
+
+# --- Chromium -----------------------------------------------------------------------------
+
+
+def start_chromium(user_data_dir: Path, window: tuple[int, int] = DEFAULT_WINDOW):
+    """Start headless Debian Chromium through /usr/bin/chromedriver, with a network log."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={user_data_dir}")
+    options.add_argument(f"--window-size={window[0]},{window[1]}")
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    # An explicit driver path keeps Selenium Manager from trying to download one.
+    service = Service(executable_path=str(CHROMEDRIVER))
+    driver = webdriver.Chrome(service=service, options=options)
+    driver.set_page_load_timeout(30)
+    driver.set_script_timeout(60)
+    set_window(driver, *window)
+    return driver
+
+
+def set_window(driver, width: int, height: int, *, mobile: bool = False) -> None:
+    """Make the viewport exactly `width` × `height` CSS px (what media queries and reflow see)."""
+    driver.set_window_size(width, height)
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+    )
+
+
+def reset_browser(driver) -> None:
+    """Back to a first visit: default window, no cookies or storage, empty network log."""
+    set_window(driver, *DEFAULT_WINDOW)
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    driver.get("about:blank")
+    driver.get_log("performance")
+
+
+def set_cookie_settings(driver, base_url: str, **settings) -> dict[str, str]:
+    """Choose settings the way a no-JS link does (`/settings?size=5&theme=black-yellow`).
+
+    Returns the browser's cookies afterwards, name → value.
+    """
+    query = urlencode({name: value for name, value in settings.items()})
+    driver.get(f"{base_url.rstrip('/')}/settings?{query}")
+    return {cookie["name"]: cookie["value"] for cookie in driver.get_cookies()}
+
+
+# --- requests that leave the origin -------------------------------------------------------
+
+
+def requested_urls(driver) -> list[str]:
+    """Every URL the browser asked for since the last call (this drains the performance log)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+        elif message.get("method") == "Network.webSocketCreated":
+            urls.append(message["params"]["url"])
+    return urls
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
+
+
+def external_requests(driver, base_url: str) -> list[str]:
+    """URLs requested since the last call that went anywhere but `base_url`'s origin.
+
+    data:, blob: and about: URLs stay inside the page and are not counted.
+    """
+    home = _origin(base_url)
+    return [
+        url
+        for url in requested_urls(driver)
+        if urlsplit(url).scheme not in ("data", "blob", "about") and _origin(url) != home
+    ]
+
+
+# --- axe-core -----------------------------------------------------------------------------
+
+_AXE_RUN = """
+const [context, options, done] = arguments;
+axe.run(context || document, options)
+  .then(result => done(result.violations))
+  .catch(error => done({axeError: String(error)}));
+"""
+
+
+def run_axe(
+    driver,
+    tags=WCAG_TAGS,
+    rules=None,
+    *,
+    disabled: Mapping[str, str] | None = None,
+    context: str | None = None,
+) -> list[dict]:
+    """Run axe-core on the current page; return its violations (empty means none).
+
+    `tags` picks rules by tag (WCAG 2.0–2.2 A/AA by default); `rules`, when given, runs
+    exactly those rule ids instead, including ones off by default such as
+    `color-contrast-enhanced`. `disabled` maps a rule id to the reason it is turned off.
+    `context` is a CSS selector to limit the check to part of the page.
+    """
+    if not driver.execute_script("return typeof window.axe === 'object'"):
+        driver.execute_script(AXE_JS.read_text(encoding="utf-8"))
+    if rules:
+        options = {"runOnly": {"type": "rule", "values": list(rules)}}
+    else:
+        options = {"runOnly": {"type": "tag", "values": list(tags)}}
+    if disabled:
+        options["rules"] = {rule: {"enabled": False} for rule in disabled}
+    result = driver.execute_async_script(_AXE_RUN, context, options)
+    if isinstance(result, dict) and "axeError" in result:
+        raise RuntimeError(f"axe-core failed: {result['axeError']}")
+    return result
+
+
+def run_axe_enhanced_contrast(driver, context: str | None = None) -> list[dict]:
+    """The 7:1 contrast rule (WCAG 1.4.6, AAA), which axe leaves off by default."""
+    return run_axe(driver, rules=["color-contrast-enhanced"], context=context)
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """One readable line per failing element, for assertion messages."""
+    lines = []
+    for violation in violations:
+        for node in violation["nodes"]:
+            lines.append(f"{violation['id']}: {' '.join(node['target'])} — {violation['help']}")
+    return "\n".join(lines)
+
+
+# --- the Nu HTML Checker ------------------------------------------------------------------
+
+
+def validate_html_many(documents: Mapping[str, str]) -> dict[str, list[str]]:
+    """Check many HTML documents in one JVM start; map each name to its error messages."""
+    if not documents:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="yidu-vnu-") as folder:
+        names = {}
+        for index, (name, html) in enumerate(documents.items()):
+            path = Path(folder) / f"{index}.html"
+            path.write_text(html, encoding="utf-8")
+            names[str(path)] = name
+        completed = subprocess.run(
+            ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *names],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    try:
+        messages = json.loads(completed.stderr)["messages"]
+    except (json.JSONDecodeError, KeyError) as exc:
+        raise RuntimeError(f"vnu.jar gave no JSON report: {completed.stderr[:500]}") from exc
+    errors: dict[str, list[str]] = {name: [] for name in documents}
+    for message in messages:
+        # vnu names each document by URL, file:/tmp/yidu-vnu-…/0.html
+        name = names.get(unquote(message.get("url", "").removeprefix("file:")))
+        if name is None:
+            raise RuntimeError(f"vnu.jar reported something about no document: {message}")
+        errors[name].append(f"line {message.get('lastLine', '?')}: {message['message']}")
+    return errors
+
+
+def validate_html(html: str) -> list[str]:
+    """The Nu HTML Checker's error messages for one document (empty means valid)."""
+    return validate_html_many({"document": html})["document"]
+
+
+# --- the accessibility tree and keyboard focus --------------------------------------------
+
+
+def ax_tree(driver) -> list[dict]:
+    """Chromium's full accessibility tree for the current page (CDP AXNode objects)."""
+    driver.execute_cdp_cmd("Accessibility.enable", {})
+    try:
+        return driver.execute_cdp_cmd("Accessibility.getFullAXTree", {})["nodes"]
+    finally:
+        driver.execute_cdp_cmd("Accessibility.disable", {})
+
+
+def ax_outline(nodes: list[dict]) -> list[tuple[str, str]]:
+    """(role, accessible name) of every node a screen reader is given, in tree order."""
+    outline = []
+    for node in nodes:
+        if node.get("ignored"):
+            continue
+        role = node.get("role", {}).get("value", "")
+        name = node.get("name", {}).get("value", "")
+        outline.append((role, name))
+    return outline
+
+
+@dataclass(frozen=True)
+class FocusStop:
+    """One element reached by Tab, with what a sighted keyboard user would see of it."""
+
+    tag: str
+    text: str
+    href: str | None
+    role: str | None
+    outline_style: str
+    outline_width: str
+    outline_color: str
+    outline_offset: str
+    box_shadow: str
+    rect: dict
+    in_viewport: bool
+    obscured: bool
+
+    @property
+    def has_focus_ring(self) -> bool:
+        """An outline or a box shadow is drawn (whether it has enough contrast is another test)."""
+        outline = self.outline_style not in ("none", "hidden") and self.outline_width != "0px"
+        return outline or self.box_shadow != "none"
+
+
+_FOCUSED = """
+const el = document.activeElement;
+if (!el || el === document.body) return null;
+const style = getComputedStyle(el);
+const r = el.getBoundingClientRect();
+const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+const inViewport = r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+const top = inViewport ? document.elementFromPoint(cx, cy) : null;
+return {
+  tag: el.tagName.toLowerCase(),
+  text: (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 80),
+  href: el.getAttribute('href'),
+  role: el.getAttribute('role'),
+  outline_style: style.outlineStyle,
+  outline_width: style.outlineWidth,
+  outline_color: style.outlineColor,
+  outline_offset: style.outlineOffset,
+  box_shadow: style.boxShadow,
+  rect: {x: r.left, y: r.top, width: r.width, height: r.height},
+  in_viewport: inViewport,
+  obscured: inViewport && !(top && (top === el || el.contains(top))),
+};
+"""
+
+
+def tab_through(driver, n: int) -> list[FocusStop | None]:
+    """Press Tab `n` times from wherever focus is; record each element focused.
+
+    Call it right after `driver.get` to start at the top of the page. An entry is None
+    when focus left the document's elements (e.g. went back to the browser's chrome).
+    """
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    stops = []
+    for _ in range(n):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        focused = driver.execute_script(_FOCUSED)
+        stops.append(FocusStop(**focused) if focused else None)
+    return stops
