@@ -1,0 +1,64 @@
+"""The README documents every `reader` command, its options, and every setting."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+from reader.cli import main
+from reader.settings import PRESETS, SETTINGS
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def all_commands(group: click.Group, prefix: str = "reader") -> list[tuple[str, click.Command]]:
+    """(full name, command) for every subcommand, nested groups included."""
+    found = []
+    for name, command in sorted(group.commands.items()):
+        full_name = f"{prefix} {name}"
+        found.append((full_name, command))
+        if isinstance(command, click.Group):
+            found.extend(all_commands(command, full_name))
+    return found
+
+
+COMMANDS = all_commands(main)
+
+
+def settings_row(name: str) -> str | None:
+    match = re.search(rf"^\| `{re.escape(name)}` \|(.*)$", README, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def test_there_are_commands_to_document():
+    assert {"extract", "check"} <= set(main.commands)
+
+
+@pytest.mark.parametrize("full_name, command", COMMANDS, ids=[name for name, _ in COMMANDS])
+def test_command_is_in_readme(full_name, command):
+    assert f"`{full_name}" in README, f"README.md does not document `{full_name}`"
+    for parameter in command.params:
+        if not isinstance(parameter, click.Option) or parameter.hidden:
+            continue
+        long_names = [opt for opt in parameter.opts + parameter.secondary_opts if opt[:2] == "--"]
+        assert any(re.search(rf"{re.escape(opt)}\b", README) for opt in long_names), (
+            f"README.md does not mention {' / '.join(long_names)} of `{full_name}`"
+        )
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_setting_and_its_values_are_in_readme(name):
+    row = settings_row(name)
+    assert row is not None, f"README.md's settings table has no row for `{name}`"
+    for value in SETTINGS[name]:
+        assert f"`{value}`" in row, f"README.md does not list `{value}` for setting `{name}`"
+
+
+def test_presets_are_in_readme():
+    row = settings_row("preset")
+    assert row is not None, "README.md's settings table has no row for `preset`"
+    for preset in PRESETS:
+        assert f"`{preset}`" in row, f"README.md does not list preset `{preset}`"
