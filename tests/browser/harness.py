@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import urllib.request
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ CHROMIUM_FLAGS = (
 )
 DEFAULT_WINDOW = (1280, 900)
 
+NETWORK_SCHEMES = ("http", "https", "ws", "wss")
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 
 INSTALL_HINT = "run ./scripts/install (or ./scripts/test) to install it"
@@ -124,6 +126,8 @@ def start_chromium(user_data_dir: Path, window: tuple[int, int] = DEFAULT_WINDOW
     driver.set_page_load_timeout(30)
     driver.set_script_timeout(60)
     set_window(driver, *window)
+    driver.get("about:blank")
+    driver.get_log("performance")  # drop what the browser fetched for itself at start-up
     return driver
 
 
@@ -175,16 +179,24 @@ def _origin(url: str) -> tuple[str, str]:
 
 
 def external_requests(driver, base_url: str) -> list[str]:
-    """URLs requested since the last call that went anywhere but `base_url`'s origin.
+    """Network URLs requested since the last call that went anywhere but `base_url`'s origin.
 
-    data:, blob: and about: URLs stay inside the page and are not counted.
+    Only http(s) and ws(s) count: data:, blob: and the browser's own chrome:// pages never
+    leave the machine.
     """
     home = _origin(base_url)
     return [
         url
         for url in requested_urls(driver)
-        if urlsplit(url).scheme not in ("data", "blob", "about") and _origin(url) != home
+        if urlsplit(url).scheme in NETWORK_SCHEMES and _origin(url) != home
     ]
+
+
+def fetch(url: str) -> str:
+    """The body of a page exactly as the server sent it (for `validate_html`, which needs the
+    doctype and the source, not the browser's `page_source`)."""
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read().decode(response.headers.get_content_charset() or "utf-8")
 
 
 # --- axe-core -----------------------------------------------------------------------------
@@ -274,7 +286,10 @@ def validate_html_many(documents: Mapping[str, str]) -> dict[str, list[str]]:
 
 
 def validate_html(html: str) -> list[str]:
-    """The Nu HTML Checker's error messages for one document (empty means valid)."""
+    """The Nu HTML Checker's error messages for one document (empty means valid).
+
+    Give it the HTML the server sent (see `fetch`), not `driver.page_source`.
+    """
     return validate_html_many({"document": html})["document"]
 
 

@@ -9,9 +9,11 @@ from harness import (
     ax_tree,
     describe_violations,
     external_requests,
+    fetch,
     run_axe,
     run_axe_enhanced_contrast,
     serve_wsgi,
+    set_cookie_settings,
     set_window,
     skip_or_fail_if_missing,
     tab_through,
@@ -145,6 +147,10 @@ def test_vnu_finds_errors_and_passes_good_html(html_checker):
     assert any("Stray end tag" in error for error in errors), errors
 
 
+def test_vnu_checks_the_html_a_server_sent(html_checker, site):
+    assert validate_html(fetch(f"{site}/good")) == []
+
+
 def test_vnu_checks_many_documents_in_one_run(html_checker):
     results = validate_html_many(
         {"good": GOOD, "no-title": "<!DOCTYPE html><html lang=zh-CN><p>没有标题</p>"}
@@ -183,3 +189,13 @@ def test_missing_tools_skip_outside_ci_and_fail_in_ci(monkeypatch):
     with pytest.raises(pytest.fail.Exception, match="may not skip in CI"):
         skip_or_fail_if_missing(["/usr/bin/chromium"])
     skip_or_fail_if_missing([])
+
+
+def test_live_server_serves_the_reader_and_a_settings_link_sets_the_cookie(
+    clean_browser, live_server
+):
+    clean_browser.get(f"{live_server}/")
+    assert "易读" in clean_browser.title
+    assert external_requests(clean_browser, live_server) == []
+    cookies = set_cookie_settings(clean_browser, live_server, theme="black-yellow", size=5)
+    assert any("theme=black-yellow" in value for value in cookies.values()), cookies
