@@ -56,13 +56,14 @@ DASH = re.compile(r"[—–-]+")
 
 ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 CLOCK_TIME = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?::(\d{2}))?(?!\d)")
-YEAR_RANGE = re.compile(r"(?<![\d.])(\d{4})\s*(?:[-~—–]+|至|到)\s*(\d{4})(?=\s*年)")
+YEAR_RANGE = re.compile(r"(?<![\d.])(\d{4})\s*([-~—–]+|至|到)\s*(\d{4})(?=\s*年)")
 YEAR = re.compile(r"(?<![\d.])(\d{4})(?=\s*(?:年|[-~—–至到]+\s*\d{4}年))")
-IDENTIFIER = re.compile(r"(?<![\d.])(?:0\d+|\d{7,})(?![\d.])")
+IDENTIFIER = re.compile(r"(?<![\d.])(?:0\d+(?![\d.月日号时点分秒])|\d{7,}(?![\d.]))")
 SUM = re.compile(r"(?<![\d.])(?:\d+|[A-Za-z])(?:\+(?:\d+|[A-Za-z]))+(?![\d.])")
 THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 FRACTION = re.compile(r"(?<![\d.])(\d+)/(\d+)(?![\d.])")
-RANGE = re.compile(r"(?<=\d)(%?)\s*(?:[-~—–]+|至|到)\s*(?=\d)")
+RANGE = re.compile(r"(?<=\d)(%?)\s*[-~—–]+\s*(?=\d)")
+RANGE_WORD = "至"
 LIST_NUMBER = re.compile(r"(?<![\d.])(\d{1,2})[.、](?=[^\d\s])")
 ROMAN_CLASS = re.compile(r"(?<![A-Za-z])(IV|IX|V?I{1,3}|V|X)(?=类)")
 
@@ -84,8 +85,9 @@ LIANG_MEASURES = re.compile(
 )
 LIANG_LEAD = re.compile(r"^二(?=[千万亿])")
 
-UNICODE_ROMAN = dict(zip("ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ", "一二三四五六七八九十", strict=False)) | {
-    "Ⅺ": "十一", "Ⅻ": "十二",
+UNICODE_ROMAN = {
+    "Ⅰ": "一", "Ⅱ": "二", "Ⅲ": "三", "Ⅳ": "四", "Ⅴ": "五", "Ⅵ": "六",
+    "Ⅶ": "七", "Ⅷ": "八", "Ⅸ": "九", "Ⅹ": "十", "Ⅺ": "十一", "Ⅻ": "十二",
 }
 ROMAN_VALUES = {"I": "一", "II": "二", "III": "三", "IV": "四", "V": "五",
                 "VI": "六", "VII": "七", "VIII": "八", "IX": "九", "X": "十"}
@@ -127,13 +129,13 @@ def spoken_form(text: str, voice: str = "cmn") -> str:
     text = PAUSE_MARKS.sub(PAUSE, text)
     text = ISO_DATE.sub(_iso_date, text)
     text = CLOCK_TIME.sub(_clock_time, text)
-    text = YEAR_RANGE.sub(lambda m: f"{_digits(m.group(1))}至{_digits(m.group(2))}", text)
+    text = YEAR_RANGE.sub(_year_range, text)
     text = YEAR.sub(lambda m: _digits(m.group(1)), text)
+    text = THOUSANDS.sub("", text)
     text = IDENTIFIER.sub(lambda m: _digits(m.group(0), one=IDENTIFIER_ONE[voice]), text)
     text = SUM.sub(_sum, text)
-    text = THOUSANDS.sub("", text)
     text = FRACTION.sub(lambda m: f"{_integer(m.group(2))}分之{_integer(m.group(1))}", text)
-    text = RANGE.sub(lambda m: m.group(1) + "至", text)
+    text = RANGE.sub(lambda m: m.group(1) + RANGE_WORD, text)
     text = LIST_NUMBER.sub(lambda m: _integer(m.group(1)) + "、", text)
     text = NUMBER.sub(_number, text)
     text = _roman_numerals(text)
@@ -156,10 +158,16 @@ def _iso_date(match: re.Match) -> str:
     return f"{_digits(year)}年{_integer(month)}月{_integer(day)}日"
 
 
+def _year_range(match: re.Match) -> str:
+    first, separator, last = match.groups()
+    word = separator if separator in ("至", "到") else RANGE_WORD
+    return f"{_digits(first)}{word}{_digits(last)}"
+
+
 def _clock_time(match: re.Match) -> str:
     """Read 10:36:53 as 十点三十六分五十三秒 and 9:05 as 九点零五分."""
     hour, minute, second = match.groups()
-    spoken = f"{_integer(hour)}点"
+    spoken = f"{'两' if int(hour) == 2 else _integer(hour)}点"
     if minute != "00" or second is not None:
         spoken += f"{'零' if minute.startswith('0') else ''}{_integer(minute)}分"
     if second is not None:

@@ -1,0 +1,142 @@
+"""The spoken form of real report text, checked phrase by phrase and against espeak-ng."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import opencc
+import pytest
+
+from reader.speech.spoken import VOICES, spoken_form
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+TABLE = Path(__file__).with_name("spoken_table.tsv")
+SAME_AS_MANDARIN = "="
+ESPEAK_VOICES = {"cmn": "cmn-latn-pinyin", "yue": "yue"}
+ENGLISH_SWITCH = "(en)"
+CRUDE_SENTENCE_END = re.compile(r"(?<=[。！？；;])")
+HONG_KONG = opencc.OpenCC("s2hk")
+
+
+def _table_rows() -> list[tuple[str, str, str]]:
+    rows = []
+    for line in TABLE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            phrase, mandarin, cantonese = line.split("\t")
+            rows.append((phrase, mandarin, cantonese))
+    return rows
+
+
+def _report_texts() -> dict[str, str]:
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(CONTENT.glob("*.txt"))}
+
+
+def _sentences(text: str) -> list[str]:
+    try:
+        from reader.sentences import split_sentences
+    except ImportError:
+        def split_sentences(line: str) -> list[str]:
+            return CRUDE_SENTENCE_END.split(line)
+    return [s for line in text.splitlines() for s in split_sentences(line) if s.strip()]
+
+
+TABLE_ROWS = _table_rows()
+
+
+def test_table_is_long_enough_and_taken_from_the_reports():
+    corpus = "\n".join(_report_texts().values())
+    assert len(TABLE_ROWS) >= 60
+    assert [phrase for phrase, _, _ in TABLE_ROWS if phrase not in corpus] == []
+
+
+@pytest.mark.parametrize(("phrase", "mandarin", "cantonese"), TABLE_ROWS, ids=[r[0] for r in TABLE_ROWS])
+def test_spoken_form_of_real_phrases(phrase, mandarin, cantonese):
+    assert spoken_form(phrase, "cmn") == mandarin
+    assert spoken_form(phrase) == mandarin
+    if cantonese == SAME_AS_MANDARIN:
+        cantonese = HONG_KONG.convert(mandarin)
+    assert spoken_form(phrase, "yue") == cantonese
+
+
+@pytest.mark.parametrize(
+    ("text", "mandarin"),
+    [
+        ("3-5年", "三至五年"),
+        ("10%～15%", "百分之十至百分之十五"),
+        ("2023—2025年", "二零二三至二零二五年"),
+        ("第3", "第三"),
+        ("第2", "第二"),
+        ("2个", "两个"),
+        ("2月", "二月"),
+        ("2000多名", "两千多名"),
+        ("1/3", "三分之一"),
+        ("0760-88888888", "零七六零，八八八八八八八八"),
+        ("9:05", "九点零五分"),
+        ("2:30", "两点三十分"),
+        ("2024年02月09日", "二零二四年二月九日"),
+        ("2023至2025年", "二零二三至二零二五年"),
+        ("增长3到5个", "增长三到五个"),
+        ("50㎡", "五十平方米"),
+        ("15km", "十五公里"),
+        ("12,000人", "一万二千人"),
+        ("【字体:大 中 小】", "字体：大，中，小"),
+        ("「LED」灯", "L E D灯"),
+        ("Ⅲ类", "三类"),
+        ("０.５％", "百分之零点五"),
+    ],
+)
+def test_spoken_form_rules(text, mandarin):
+    assert spoken_form(text) == mandarin
+
+
+def test_cantonese_reads_identifiers_with_one_and_letters_in_characters():
+    assert spoken_form("0760-88888888", "yue") == "零七六零，八八八八八八八八"
+    assert spoken_form("110", "yue") == "一百一十"
+    assert spoken_form("12345678", "cmn") == "幺二三四五六七八"
+    assert spoken_form("12345678", "yue") == "一二三四五六七八"
+    assert not re.search(r"[A-Za-z]", spoken_form("ABCDEFGHIJKLMNOPQRSTUVWXYZ abc", "yue"))
+
+
+def test_unknown_voice_is_refused():
+    with pytest.raises(ValueError):
+        spoken_form("2023年", "en")
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_every_sentence_loses_its_digits(voice):
+    for name, text in _report_texts().items():
+        for sentence in _sentences(text):
+            spoken = spoken_form(sentence, voice)
+            assert not re.search(r"[0-9]", spoken), (name, sentence, spoken)
+            if voice == "yue":
+                assert not re.search(r"[A-Za-z]", spoken), (name, sentence, spoken)
+
+
+@pytest.mark.speech
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+@pytest.mark.parametrize("voice", VOICES)
+@pytest.mark.parametrize("report", sorted(_report_texts()))
+def test_espeak_never_switches_to_english(report, voice):
+    """One espeak-ng call per report and voice; -x prints "(en)" where it changes language."""
+    sentences = _sentences(_report_texts()[report])
+    spoken = "\n".join(spoken_form(s, voice) for s in sentences)
+    phonemes = subprocess.run(
+        ["espeak-ng", "-q", "-x", "-v", ESPEAK_VOICES[voice]],
+        input=spoken, capture_output=True, text=True, check=True, timeout=120,
+    ).stdout
+    switched = [line for line in phonemes.splitlines() if ENGLISH_SWITCH in line]
+    assert switched == []
+
+
+@pytest.mark.speech
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+@pytest.mark.parametrize("voice", VOICES)
+def test_espeak_marks_a_switch_to_english_in_raw_text(voice):
+    """The check above means something: the raw display text does make espeak-ng switch."""
+    phonemes = subprocess.run(
+        ["espeak-ng", "-q", "-x", "-v", ESPEAK_VOICES[voice]],
+        input="备案号:粤ICP备19114884号", capture_output=True, text=True, check=True, timeout=60,
+    ).stdout
+    assert ENGLISH_SWITCH in phonemes
