@@ -1,0 +1,293 @@
+"""The library: every report of a content directory in SQLite, with full-text search.
+
+Built from `content/` by `build` (a new file swapped in atomically, so readers never see
+half a library) and rebuilt whenever the content's fingerprint changes. Search uses an
+FTS5 index with the trigram tokenizer, which needs no word segmentation for Chinese;
+queries shorter than three characters fall back to a LIKE scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from reader import pipeline
+from reader.paginate import DEFAULT_PAGE_CHARS
+from reader.report import Block, ReportError
+
+SCHEMA_VERSION = "1"
+SEARCH_LIMIT = 50
+SNIPPET_CONTEXT = 24  # characters shown either side of the first match
+
+SCHEMA = """
+CREATE TABLE build (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE report (
+    slug TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT, source TEXT, district TEXT,
+    city TEXT, kind TEXT, page_count INTEGER NOT NULL, chars INTEGER NOT NULL,
+    title_from TEXT, origin TEXT, warnings TEXT NOT NULL
+);
+CREATE TABLE page (
+    slug TEXT NOT NULL REFERENCES report(slug), n INTEGER NOT NULL,
+    heading_path TEXT NOT NULL, resumes_section INTEGER NOT NULL,
+    continued INTEGER NOT NULL, continues INTEGER NOT NULL,
+    blocks TEXT NOT NULL, chars INTEGER NOT NULL,
+    PRIMARY KEY (slug, n)
+);
+CREATE TABLE sentence (
+    id INTEGER PRIMARY KEY, slug TEXT NOT NULL, n INTEGER NOT NULL,
+    seq INTEGER NOT NULL, text TEXT NOT NULL
+);
+CREATE INDEX sentence_page ON sentence (slug, n, seq);
+CREATE VIRTUAL TABLE sentence_fts USING fts5(
+    text, content='sentence', content_rowid='id', tokenize='trigram'
+);
+"""
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    slug: str
+    title: str
+    date: str | None
+    source: str
+    district: str
+    city: str
+    kind: str
+    page_count: int
+    chars: int
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    n: int
+    heading_path: tuple[str, ...]
+    resumes_section: bool
+    continued: bool
+    continues: bool
+    blocks: tuple[Block, ...]
+    chars: int
+
+    @property
+    def sentences(self) -> tuple[str, ...]:
+        return tuple(s for block in self.blocks for s in block.sentences)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    slug: str
+    title: str
+    n: int
+    heading_path: tuple[str, ...]
+    # The sentence cut into (text, is_match) parts, so a template can mark the matches.
+    parts: tuple[tuple[str, bool], ...]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    built: tuple[str, ...]
+    failures: tuple[str, ...]  # one line each, naming the file
+
+
+def fingerprint(content_dir: Path, page_chars: int = DEFAULT_PAGE_CHARS) -> str:
+    """Changes whenever a content file or sidecar, the page size or the schema changes."""
+    digest = hashlib.sha256(f"{SCHEMA_VERSION}/{page_chars}".encode())
+    for path in sorted(Path(content_dir).iterdir()):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def build(
+    content_dir: Path, db_path: Path, page_chars: int = DEFAULT_PAGE_CHARS
+) -> BuildResult:
+    """Read every report of `content_dir` into a new database at `db_path`."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_path = db_path.with_name(f"{db_path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp_path.unlink(missing_ok=True)
+    built, failures = [], []
+    conn = sqlite3.connect(tmp_path)
+    try:
+        conn.executescript(SCHEMA)
+        for path in pipeline.content_files(content_dir):
+            try:
+                report = pipeline.read_report(path, page_chars)
+            except (ReportError, OSError) as exc:
+                failures.append(str(exc).splitlines()[0] if str(exc) else f"{path}: unreadable")
+                continue
+            _insert_report(conn, report)
+            built.append(report.slug)
+        conn.execute("INSERT INTO sentence_fts(sentence_fts) VALUES ('rebuild')")
+        conn.execute(
+            "INSERT INTO build VALUES ('fingerprint', ?)", (fingerprint(content_dir, page_chars),)
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    os.replace(tmp_path, db_path)
+    return BuildResult(tuple(built), tuple(failures))
+
+
+def _insert_report(conn: sqlite3.Connection, report) -> None:
+    conn.execute(
+        "INSERT INTO report VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            report.slug, report.title, report.date, report.source, report.district,
+            report.city, report.kind, len(report.pages), report.chars, report.title_from,
+            report.origin, json.dumps(list(report.warnings), ensure_ascii=False),
+        ),
+    )
+    for page in report.pages:
+        blocks = [
+            {"type": b.type, "level": b.level, "label": b.label, "text": b.text,
+             "sentences": list(b.sentences)}
+            for b in page.blocks
+        ]
+        conn.execute(
+            "INSERT INTO page VALUES (?,?,?,?,?,?,?,?)",
+            (
+                report.slug, page.n, json.dumps(list(page.heading_path), ensure_ascii=False),
+                int(page.resumes_section), int(page.continued), int(page.continues),
+                json.dumps(blocks, ensure_ascii=False), page.chars,
+            ),
+        )
+        sentences = [s for b in page.blocks for s in b.sentences]
+        conn.executemany(
+            "INSERT INTO sentence (slug, n, seq, text) VALUES (?,?,?,?)",
+            [(report.slug, page.n, seq, text) for seq, text in enumerate(sentences)],
+        )
+
+
+def is_current(content_dir: Path, db_path: Path, page_chars: int = DEFAULT_PAGE_CHARS) -> bool:
+    if not Path(db_path).exists():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM build WHERE key='fingerprint'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return bool(row) and row[0] == fingerprint(content_dir, page_chars)
+
+
+def connect(db_path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def reports(conn: sqlite3.Connection) -> list[ReportEntry]:
+    """Every report, newest first (undated ones last, by title)."""
+    rows = conn.execute(
+        "SELECT * FROM report ORDER BY date IS NULL, date DESC, title"
+    ).fetchall()
+    return [_report_entry(row) for row in rows]
+
+
+def report(conn: sqlite3.Connection, slug: str) -> ReportEntry | None:
+    row = conn.execute("SELECT * FROM report WHERE slug = ?", (slug,)).fetchone()
+    return _report_entry(row) if row else None
+
+
+def page(conn: sqlite3.Connection, slug: str, n: int) -> PageEntry | None:
+    row = conn.execute("SELECT * FROM page WHERE slug = ? AND n = ?", (slug, n)).fetchone()
+    return _page_entry(row) if row else None
+
+
+def pages(conn: sqlite3.Connection, slug: str) -> list[PageEntry]:
+    rows = conn.execute("SELECT * FROM page WHERE slug = ? ORDER BY n", (slug,)).fetchall()
+    return [_page_entry(row) for row in rows]
+
+
+def search(conn: sqlite3.Connection, query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
+    """Sentences that contain `query`, one hit per page, in report and page order."""
+    query = " ".join(query.split())
+    if not query:
+        return []
+    if len(query) >= 3:
+        phrase = '"' + query.replace('"', '""') + '"'
+        rows = conn.execute(
+            "SELECT s.slug, s.n, s.text FROM sentence_fts f JOIN sentence s ON s.id = f.rowid "
+            "WHERE sentence_fts MATCH ? ORDER BY s.slug, s.n, s.seq",
+            (phrase,),
+        ).fetchall()
+    else:
+        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = conn.execute(
+            "SELECT slug, n, text FROM sentence WHERE text LIKE ? ESCAPE '\\' "
+            "ORDER BY slug, n, seq",
+            (f"%{escaped}%",),
+        ).fetchall()
+    hits, seen = [], set()
+    titles = {r.slug: r.title for r in reports(conn)}
+    for row in rows:
+        key = (row["slug"], row["n"])
+        if key in seen:
+            continue
+        seen.add(key)
+        page_row = conn.execute(
+            "SELECT heading_path FROM page WHERE slug = ? AND n = ?", key
+        ).fetchone()
+        hits.append(
+            SearchHit(
+                slug=row["slug"], title=titles[row["slug"]], n=row["n"],
+                heading_path=tuple(json.loads(page_row["heading_path"])),
+                parts=_marked(row["text"], query),
+            )
+        )
+        if len(hits) >= limit:
+            break
+    return hits
+
+
+def _marked(text: str, query: str) -> tuple[tuple[str, bool], ...]:
+    """The sentence around its matches, cut into (text, is_match) parts."""
+    first = text.find(query)
+    start = max(0, first - SNIPPET_CONTEXT)
+    end = min(len(text), first + len(query) + SNIPPET_CONTEXT)
+    window = text[start:end]
+    parts: list[tuple[str, bool]] = [("…", False)] if start else []
+    position = 0
+    while (found := window.find(query, position)) != -1:
+        if found > position:
+            parts.append((window[position:found], False))
+        parts.append((query, True))
+        position = found + len(query)
+    if position < len(window):
+        parts.append((window[position:], False))
+    if end < len(text):
+        parts.append(("…", False))
+    return tuple(parts)
+
+
+def _report_entry(row: sqlite3.Row) -> ReportEntry:
+    return ReportEntry(
+        slug=row["slug"], title=row["title"], date=row["date"], source=row["source"] or "",
+        district=row["district"] or "", city=row["city"] or "", kind=row["kind"] or "",
+        page_count=row["page_count"], chars=row["chars"],
+        warnings=tuple(json.loads(row["warnings"])),
+    )
+
+
+def _page_entry(row: sqlite3.Row) -> PageEntry:
+    blocks = tuple(
+        Block(
+            type=b["type"], text=b["text"], level=b["level"], label=b["label"],
+            sentences=tuple(b["sentences"]),
+        )
+        for b in json.loads(row["blocks"])
+    )
+    return PageEntry(
+        n=row["n"], heading_path=tuple(json.loads(row["heading_path"])),
+        resumes_section=bool(row["resumes_section"]), continued=bool(row["continued"]),
+        continues=bool(row["continues"]), blocks=blocks, chars=row["chars"],
+    )

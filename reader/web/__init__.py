@@ -1,0 +1,85 @@
+"""The web application: create_app, one blueprint per area, templates in templates/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, request
+
+from reader.paginate import DEFAULT_PAGE_CHARS
+from reader.settings import COOKIE_NAME, Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "media-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Defaults, then the instance's config.py, then `test_config` (tests, `reader serve`)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(
+        CONTENT_DIR=str(Path.cwd() / "content"),
+        INSTANCE_DIR=app.instance_path,
+        KIOSK=False,
+        PAGE_CHARS=DEFAULT_PAGE_CHARS,
+        LIBRARY_CHECK_SECONDS=2.0,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    instance = Path(app.config["INSTANCE_DIR"])
+    app.config.setdefault("DATABASE", str(instance / "library.sqlite3"))
+    app.config.setdefault("AUDIO_DIR", str(instance / "audio"))
+    instance.mkdir(parents=True, exist_ok=True)
+
+    from reader.web import home, i18n, reports, settings, store
+
+    store.init_app(app)
+    i18n.init_app(app)
+    for blueprint in (home.bp, reports.bp, settings.bp):
+        app.register_blueprint(blueprint)
+    _register_speech(app)
+
+    @app.before_request
+    def load_settings() -> None:
+        g.settings = Settings.from_cookie(request.cookies.get(COOKIE_NAME), app.config["KIOSK"])
+
+    @app.after_request
+    def secure_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-cache")
+            response.vary.add("Cookie")
+        return response
+
+    app.register_error_handler(404, home.not_found)
+    return app
+
+
+def _register_speech(app: Flask) -> None:
+    try:
+        from reader.web import speech
+    except ImportError:  # the speech blueprint is optional until it lands
+        return
+    speech.init_app(app)
+    app.register_blueprint(speech.bp)

@@ -1,0 +1,71 @@
+"""Interface language and script: Babel catalogues for the interface, OpenCC for 繁體.
+
+Message ids are the Simplified Chinese strings themselves. English comes from the
+catalogue in reader/translations/en; Traditional Chinese (zh_Hant, and report text
+when script=hant) is converted with OpenCC's s2hk table, which suits readers in Hong
+Kong and Macau, the Cantonese readers most likely to choose it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import opencc
+from babel.dates import format_date
+from babel.messages.pofile import read_po
+from flask import Flask, g
+
+CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "translations"
+BABEL_LOCALES = {"zh_CN": "zh_Hans_CN", "zh_Hant": "zh_Hant_HK", "en": "en"}
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    po_path = CATALOGUE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return {}
+    with po_path.open("rb") as po_file:
+        return {m.id: m.string for m in read_po(po_file) if m.id and m.string}
+
+
+@lru_cache(maxsize=1)
+def _to_traditional() -> opencc.OpenCC:
+    return opencc.OpenCC("s2hk")
+
+
+@lru_cache(maxsize=4096)
+def traditional(text: str) -> str:
+    return _to_traditional().convert(text)
+
+
+def translate(lang: str, message: str) -> str:
+    if lang == "en":
+        return catalogue("en").get(message, message)
+    if lang == "zh_Hant":
+        return traditional(message)
+    return message
+
+
+def gettext(message: str, **values) -> str:
+    text = translate(g.settings.lang, message)
+    return text % values if values else text
+
+
+def in_script(text: str) -> str:
+    """Report text in the reader's chosen script (简体 as published, or 繁體)."""
+    return traditional(text) if g.settings.script == "hant" else text
+
+
+def long_date(iso: str | None) -> str:
+    if not iso:
+        return gettext("日期不详")
+    day = datetime.date.fromisoformat(iso)
+    return format_date(day, format="long", locale=BABEL_LOCALES[g.settings.lang])
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["_"] = gettext
+    app.jinja_env.filters["in_script"] = in_script
+    app.jinja_env.filters["long_date"] = long_date

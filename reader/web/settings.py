@@ -1,0 +1,124 @@
+"""/settings: the display and speech settings as a plain form, and as toolbar links."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
+
+from reader.settings import COOKIE_MAX_AGE, COOKIE_NAME, SETTINGS
+from reader.web.i18n import gettext
+
+bp = Blueprint("settings", __name__)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    changes = request.form if request.method == "POST" else request.args
+    changes = {k: v for k, v in changes.items() if k in SETTINGS or k == "preset"}
+    if not changes:
+        return render_template("settings/form.html")
+    g.settings = g.settings.updated(changes)
+    if request.accept_mimetypes.best == "application/json":
+        response = jsonify(
+            classes=g.settings.html_classes(),
+            settings=g.settings.changed_from_default(),
+            message=announcement(changes),
+        )
+    else:
+        response = redirect(safe_next(request.values.get("next")), code=303)
+    response.set_cookie(
+        COOKIE_NAME, g.settings.to_cookie(), max_age=COOKIE_MAX_AGE, samesite="Lax",
+        httponly=False, path="/",
+    )
+    return response
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never a way out to the open web."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return url_for("settings.settings")
+
+
+def announcement(changes: dict[str, str]) -> str:
+    """One sentence a screen reader announces after a change."""
+    if changes.get("preset") == "reset":
+        return gettext("已恢复默认设置")
+    if changes.get("preset") == "elder":
+        return gettext("已进入长者模式")
+    return gettext("设置已更新")
+
+
+# What each setting and value is called on screen (message ids for the catalogues).
+SETTING_NAMES = {
+    "size": "字号",
+    "spacing": "行距",
+    "theme": "配色",
+    "voice": "朗读语音",
+    "rate": "语速",
+    "reading": "朗读方式",
+    "captions": "大字幕",
+    "guide": "辅助线",
+    "cursor": "鼠标指针",
+    "script": "字体",
+    "lang": "界面语言",
+}
+VALUE_NAMES = {
+    "size": {"1": "100%", "2": "150%", "3": "200%", "4": "250%", "5": "300%"},
+    "spacing": {"normal": "标准", "wide": "加宽"},
+    "theme": {
+        "default": "默认",
+        "black-white": "黑底白字",
+        "black-yellow": "黑底黄字",
+        "blue-white": "蓝底白字",
+        "yellow-black": "黄底黑字",
+    },
+    "voice": {"cmn": "普通话", "yue": "粤语"},
+    "rate": {"slow": "慢", "normal": "中", "fast": "快"},
+    "reading": {"off": "关闭", "continuous": "连读", "point": "指读"},
+    "captions": {"off": "关闭", "on": "开启"},
+    "guide": {"off": "关闭", "ruler": "阅读尺", "crosshair": "十字线"},
+    "cursor": {"normal": "标准", "large": "大鼠标"},
+    "script": {"hans": "简体", "hant": "繁體"},
+    "lang": {"zh_CN": "简体中文", "zh_Hant": "繁體中文", "en": "English"},
+}
+# Values whose change alters text the server renders, so JavaScript reloads the page.
+RELOADING_SETTINGS = ("script", "lang", "elder", "toolbar")
+TOOLBAR_GROUPS = (
+    ("size", "spacing", "theme"),
+    ("voice", "rate", "reading", "captions"),
+    ("guide", "cursor", "script", "lang"),
+)
+
+
+# Keyboard shortcuts: (keys, what they do, where they act). Alt+Shift with a digit clashes
+# with no browser menu and no screen-reader key (NVDA, JAWS, Narrator and Orca use
+# Insert/CapsLock, VoiceOver Ctrl+Option); ← and → act only when focus is not in a field.
+# "setting:<name>:next|prev" steps through a toolbar group; "click:<id>" presses a control.
+SHORTCUTS = (
+    ("Alt+Shift+1", "开启或退出长者助手", "click:rd-elder-switch"),
+    ("Alt+Shift+2", "打开或收起无障碍工具栏", "click:rd-toolbar-switch"),
+    ("Alt+Shift+3", "放大字号", "setting:size:next"),
+    ("Alt+Shift+4", "缩小字号", "setting:size:prev"),
+    ("Alt+Shift+5", "换一种配色", "setting:theme:next"),
+    ("Alt+Shift+6", "切换行距", "setting:spacing:next"),
+    ("Alt+Shift+7", "朗读：开始或暂停", "click:rd-player-toggle"),
+    ("Alt+Shift+8", "开启或关闭大字幕", "setting:captions:next"),
+    ("Alt+Shift+9", "切换辅助线（阅读尺、十字线）", "setting:guide:next"),
+    ("Alt+Shift+0", "退出无障碍设置，恢复默认", "click:rd-reset"),
+    ("ArrowLeft", "上一页（焦点不在输入框时）", "click:rd-page-prev"),
+    ("ArrowRight", "下一页（焦点不在输入框时）", "click:rd-page-next"),
+)
+KEY_NAMES = {"ArrowLeft": "←", "ArrowRight": "→"}
+
+
+@bp.app_context_processor
+def setting_labels() -> dict:
+    return {
+        "SETTING_NAMES": SETTING_NAMES,
+        "VALUE_NAMES": VALUE_NAMES,
+        "TOOLBAR_GROUPS": TOOLBAR_GROUPS,
+        "RELOADING_SETTINGS": RELOADING_SETTINGS,
+        "SHORTCUTS": SHORTCUTS,
+        "SHORTCUT_KEYMAP": [(keys, action) for keys, _what, action in SHORTCUTS],
+        "KEY_NAMES": KEY_NAMES,
+    }
