@@ -215,3 +215,17 @@ def test_sentence_longer_than_the_page_gets_a_page_of_its_own():
     pages = paginate(blocks, 200)
     assert pages[0].blocks == (intro,)
     assert all(p.chars <= 200 or is_unbreakable(p) for p in pages)
+
+
+def test_headings_that_do_not_fit_at_the_end_of_a_report_start_a_page():
+    """A scrape cut off after its headings: they cannot be kept with what follows."""
+    blocks, _ = structure(
+        [
+            "南区街道党政综合办公室",
+            "(四)聚焦新时代党的建设总要求,推动全面从严治党向纵深发展。",
+            "1.全面提升党建工作水平。",
+        ]
+    )
+    pages = paginate(blocks, 50)
+    assert [[b.type for b in p.blocks] for p in pages] == [[PARAGRAPH], [HEADING, HEADING]]
+    assert all(p.chars <= 50 for p in pages)
