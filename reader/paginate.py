@@ -94,9 +94,14 @@ def _keep_with_next(blocks: Sequence[Block], i: int) -> int:
 
 
 def _place_heading(layout: _Layout, blocks: Sequence[Block], i: int) -> None:
-    if layout.page and not layout.ends_with_heading():
-        if layout.full_enough() or not layout.fits(_keep_with_next(blocks, i)):
-            layout.new_page()
+    """Put blocks[i] on the open page, or on a new one if it would crowd that page.
+
+    Headings in a run stay together; the fit test counts the whole run, so a run that
+    ends the report cannot overfill a page that has text on it.
+    """
+    starts_page = layout.full_enough() or not layout.fits(_keep_with_next(blocks, i))
+    if layout.page and not layout.ends_with_heading() and starts_page:
+        layout.new_page()
     layout.page.append(_Part(i, blocks[i], list(blocks[i].sentences), first=True))
 
 
