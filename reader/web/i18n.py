@@ -9,7 +9,7 @@ Kong and Macau, the Cantonese readers most likely to choose it.
 from __future__ import annotations
 
 import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import opencc
@@ -21,7 +21,7 @@ CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "translations"
 BABEL_LOCALES = {"zh_CN": "zh_Hans_CN", "zh_Hant": "zh_Hant_HK", "en": "en"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     po_path = CATALOGUE_DIR / lang / "LC_MESSAGES" / "messages.po"
     if not po_path.exists():

@@ -1,0 +1,43 @@
+"""Shared fixtures: the app on temporary paths, its test client and CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+REPO = Path(__file__).resolve().parents[1]
+CONTENT = REPO / "content"
+
+
+@pytest.fixture
+def content_dir(tmp_path) -> Path:
+    """A private copy of content/, for tests that change it."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target
+
+
+@pytest.fixture
+def app(tmp_path):
+    from reader.web import create_app
+
+    return create_app(
+        {"TESTING": True, "CONTENT_DIR": str(CONTENT), "INSTANCE_DIR": str(tmp_path / "instance")}
+    )
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def soup_of(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
