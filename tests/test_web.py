@@ -91,7 +91,7 @@ def test_page_has_heading_path_position_and_pagination(client):
     report = pipeline.read_report(_content(DONGQU))
     count = len(report.pages)
     soup = soup_of(client.get(f"/r/{DONGQU}/2"))
-    assert soup.title.string == f"第 2 页 · 东区街道2020年工作计划 · 易读"
+    assert soup.title.string == "第 2 页 · 东区街道2020年工作计划 · 易读"
     nav = soup.select_one("nav.rd-pagination")
     assert nav["aria-label"] == "翻页"
     assert nav.select_one("[aria-current=page]").get_text() == f"第 2 页 / 共 {count} 页"
