@@ -41,7 +41,7 @@ CHROME_WORDS = frozenset(
 CHROME_LINE = re.compile(
     r"^(?:您当前的位置|当前位置|您现在的位置|您的位置|分享到?\s*[:：]|【\s*字体|字体\s*[:：]|"
     r"扫一扫在手机|扫一扫|用手机扫|您访问的链接即将离开|您即将离开|上一篇|下一篇|责任编辑|"
-    r"(?:首页|网站首页|主页)\s*[>＞»›])"
+    r"(?:首页|网站首页|主页)\s*[>＞»›]|【\s*(?:打印|关闭|字体))"
 )
 CHROME_LINE_END = re.compile(r"(?:政府信息公开|信息公开目录|规章库)$")
 FOOTER_WORDS = (
@@ -281,6 +281,9 @@ def read_labels(page: _Page, lines: list[str]) -> list[str]:
         source = SOURCE_LABEL.search(line)
         if source:
             page.learn(source=source["source"])
+        name = re.match(r"名称\s*[:：]\s*(.+)", line)
+        if name:
+            page.learn(title=name[1])
         publisher = re.search(r"发布机构\s*[:：]\s*(\S+)", line)
         if publisher:
             page.learn(publisher=publisher[1])
@@ -355,6 +358,7 @@ def _read_html(text: str) -> _Page:
     container.extract()
     around = drop_portal_chrome(text_lines(soup))
     read_labels(page, around)
+    page.learn(title=title_before_labels(around))
     header, body = split_header(body)
     titles = read_labels(page, header)
     page.learn(title=join_title(titles) or heading_title(soup))
@@ -467,6 +471,17 @@ def title_of_document(soup: BeautifulSoup, page: _Page) -> str:
 def is_site_name(text: str) -> bool:
     """A portal's, unit's or column's name rather than a report's title."""
     return bool(SITE_NAME.search(text)) or text in CITY_OF_DISTRICT or text in GAZETTEER
+
+
+def title_before_labels(lines: list[str]) -> str:
+    """The short line just above a page's first label line (old table pages have no <h1>)."""
+    for i, line in enumerate(lines):
+        if is_label_line(line):
+            above = lines[i - 1] if i else ""
+            if above and not is_body_line(above) and not is_site_name(above):
+                return above
+            return ""
+    return ""
 
 
 def heading_title(soup: BeautifulSoup) -> str:
