@@ -202,7 +202,7 @@ def test_traditional_script_converts_report_text_only(client):
     client.get("/settings?script=hant&next=/")
     soup = soup_of(client.get(f"/r/{NANCHENG}/"))
     assert soup.h1.get_text() == "南城街道2023年工作計劃"
-    assert soup.select_one(".rd-cover")["lang"] == "zh-HK"
+    assert soup.h1["lang"] == "zh-HK"
     assert soup.html["lang"] == "zh-CN"  # the interface stays 简体中文
 
 
@@ -255,3 +255,18 @@ def _content(slug):
     from conftest import CONTENT
 
     return CONTENT / f"{slug}.txt"
+
+
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def test_english_interface_leaves_chinese_only_in_passages_marked_as_chinese(client):
+    client.get("/settings?lang=en&next=/")
+    for url in page_urls(client):
+        soup = soup_of(client.get(url))
+        assert soup.html["lang"] == "en"
+        for text in soup.find_all(string=HAN):
+            if text.parent.name in ("script", "title"):
+                continue
+            marked = text.find_parent(attrs={"lang": re.compile("^zh")})
+            assert marked is not None, f"{url}: untranslated or unmarked {text.strip()[:30]!r}"

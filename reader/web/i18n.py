@@ -16,6 +16,7 @@ import opencc
 from babel.dates import format_date
 from babel.messages.pofile import read_po
 from flask import Flask, g
+from markupsafe import Markup
 
 CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "translations"
 BABEL_LOCALES = {"zh_CN": "zh_Hans_CN", "zh_Hant": "zh_Hant_HK", "en": "en"}
@@ -48,8 +49,9 @@ def translate(lang: str, message: str) -> str:
     return message
 
 
-def gettext(message: str, **values) -> str:
-    text = translate(g.settings.lang, message)
+def gettext(message: str, **values) -> Markup:
+    """The message in the interface language; values are escaped unless already Markup."""
+    text = Markup(translate(g.settings.lang, message))
     return text % values if values else text
 
 
