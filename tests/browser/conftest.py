@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from harness import (
+
+from .harness import (
     REPO,
     missing_browser_tools,
     missing_html_checker_tools,

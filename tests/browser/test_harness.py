@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask, Response
-from harness import (
+
+from .harness import (
     ax_outline,
     ax_tree,
     describe_violations,
