@@ -399,16 +399,13 @@ def _classes(tag: Tag) -> list[str]:
 
 def drop_hidden(soup: BeautifulSoup) -> None:
     """Elements a browser does not show: display:none, visibility:hidden, `hidden`."""
-    for tag in soup.find_all(True):
-        if tag.decomposed:
-            continue
-        hidden = (
-            tag.has_attr("hidden")
-            or HIDDEN_STYLE.search(str(tag.get("style") or ""))
-            or HIDDEN_CLASSES.intersection(_classes(tag))
-        )
-        if hidden:
-            tag.decompose()
+    hidden = [
+        *soup.find_all(style=HIDDEN_STYLE),
+        *soup.find_all(hidden=True),
+        *soup.find_all(class_=lambda name: name in HIDDEN_CLASSES),
+    ]
+    for tag in hidden:
+        tag.decompose()
 
 
 def drop_mobile_copies(soup: BeautifulSoup) -> None:

@@ -45,11 +45,12 @@ META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([a-z0-9_.:-]+)",
 # Labels pages declare whose bytes are really GB18030-compatible, per the WHATWG encoding standard.
 GB_LABELS = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "gb_2312", "chinese", "csgb2312", "iso-ir-58", "gb18030"}
 HTML_START = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.IGNORECASE)
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 # Characters a GBK-family decode of non-Chinese bytes produces: private use, CJK extension A, C1 controls.
 RARE_CHARS = re.compile(r"[\ue000-\uf8ff\u3400-\u4dbf\x80-\x9f]")
 CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 ALLOWED_CONTROLS = b"\t\n\r\f\v\x1b"
+CONTROL_BYTES = bytes(b for b in range(0x20) if b not in ALLOWED_CONTROLS)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def read_source(path: Path) -> Source:
         raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
     _refuse_empty_or_binary(path, data)
     text, encoding, warnings = _decode(path, data)
-    text = text.translate(ZERO_WIDTH).replace("\r\n", "\n").replace("\r", "\n")
+    text = ZERO_WIDTH.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ReportError(f"{path}: empty file")
     return Source(
@@ -104,7 +105,7 @@ def _refuse_empty_or_binary(path: Path, data: bytes) -> None:
     head = data[:BINARY_SNIFF_BYTES]
     if b"\x00" in head:
         raise ReportError(f"{path}: binary file (NUL bytes), not text or HTML")
-    controls = sum(1 for b in head if b < 0x20 and b not in ALLOWED_CONTROLS)
+    controls = len(head) - len(head.translate(None, CONTROL_BYTES))
     if controls > MAX_CONTROL_BYTE_SHARE * len(head):
         raise ReportError(f"{path}: binary file (control bytes), not text or HTML")
 
