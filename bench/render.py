@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import statistics
 import sys
 import tempfile
 import time
