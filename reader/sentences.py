@@ -5,6 +5,8 @@ The split is lossless: "".join(split_sentences(text)) == text, always.
 
 from __future__ import annotations
 
+import re
+
 # Marks that end a sentence. Scraped pages mix full- and half-width punctuation.
 SENTENCE_MARKS = "。！？；…!?;"
 # A run of three or more half-width full stops is an ellipsis, which ends a sentence;
@@ -17,21 +19,16 @@ CLOSERS = "”’」』）)】》〉］]"
 AMBIGUOUS_QUOTE = '"'
 
 
-def _mark_length(text: str, i: int) -> int:
-    """The length of the sentence mark starting at text[i], or 0 if there is none."""
-    if text[i] in SENTENCE_MARKS:
-        return 1
-    if text[i] == ".":
-        run = len(text) - i - len(text[i:].lstrip("."))
-        return run if run >= DOT_ELLIPSIS_MIN else 0
-    return 0
+def _char_class(chars: str) -> str:
+    return "[" + "".join(re.escape(c) for c in chars) + "]"
 
 
-def _closes(text: str, start: int, i: int) -> bool:
-    """Whether text[i] closes a quote or bracket of the sentence that began at `start`."""
-    if text[i] == AMBIGUOUS_QUOTE:
-        return text.count(AMBIGUOUS_QUOTE, start, i) % 2 == 1
-    return text[i] in CLOSERS
+MARK = rf"(?:{_char_class(SENTENCE_MARKS)}|\.{{{DOT_ELLIPSIS_MIN},}})"
+# Group 1: a run of sentence marks, then the marks and closers after it (the ambiguous
+# quote aside, which needs counting); then the whitespace after the sentence.
+SENTENCE_END = re.compile(rf"({MARK}(?:{MARK}|{_char_class(CLOSERS)})*)\s*")
+# What may follow a closing ambiguous quote: more marks and closers, then whitespace.
+AFTER_QUOTE = re.compile(rf"((?:{MARK}|{_char_class(CLOSERS)})*)\s*")
 
 
 def split_sentences(text: str) -> tuple[str, ...]:
@@ -44,25 +41,22 @@ def split_sentences(text: str) -> tuple[str, ...]:
     """
     sentences: list[str] = []
     start = 0
-    i = 0
     n = len(text)
-    while i < n:
-        length = _mark_length(text, i)
-        if not length:
-            i += 1
-            continue
-        end = i + length
-        while end < n:
-            if more := _mark_length(text, end):
-                end += more
-            elif _closes(text, start, end):
-                end += 1
-            else:
-                break
-        while end < n and text[end].isspace():
-            end += 1
+    search = SENTENCE_END.search
+    while match := search(text, start):
+        end = match.end()
+        closed = match.end(1)
+        # A half-width quote right after the marks closes the sentence's quote when the
+        # sentence so far holds an odd number of them; a second one after it cannot.
+        if (
+            end == closed
+            and end < n
+            and text[end] == AMBIGUOUS_QUOTE
+            and text.count(AMBIGUOUS_QUOTE, start, end) % 2 == 1
+        ):
+            end = AFTER_QUOTE.match(text, end + 1).end()
         sentences.append(text[start:end])
-        start = i = end
+        start = end
     if start < n:
         sentences.append(text[start:])
     return tuple(sentences)

@@ -29,8 +29,10 @@ HEADING_STYLES = (
     ("arabic-paren", re.compile(rf"[（(]{DIGITS}[）)]")),
 )
 MAX_HEADING_LEVEL = 4
-# A numbered line is a heading when its text (label and a final 。 left out) is this short,
-# or when its first sentence is (a run-in heading, followed by a paragraph).
+# A numbered line of one sentence is a heading when its text (label and a final 。 left
+# out) is this short. A line of more sentences is a run-in heading when its first
+# sentence ends in 。 and is this short: the heading holds that sentence alone and the
+# rest of the line is a paragraph.
 HEADING_MAX_CHARS = 50
 HEADING_END = "。"
 
@@ -100,11 +102,14 @@ def _excerpt(text: str) -> str:
     return first[:WARNING_EXCERPT_CHARS]
 
 
-def _lost_numeral_label(line: str, previous: Block | None) -> str | None:
-    """The label a line lost, when it reads as the next item of the list before it."""
-    if previous is None or previous.type != ITEM:
+def _lost_numeral_label(line: str, previous: tuple[str, str] | None) -> str | None:
+    """The label a line lost, when it reads as the next item of the list before it.
+
+    `previous` is the (type, label) of the block before the line.
+    """
+    if previous is None or previous[0] != ITEM:
         return None
-    lead = ITEM_LEAD.fullmatch(previous.label)
+    lead = ITEM_LEAD.fullmatch(previous[1])
     if not lead or not line.startswith(lead.group(2)):
         return None
     if line.startswith(LOST_NUMERAL_FALSE_STARTS):
@@ -120,16 +125,17 @@ def _lost_numeral_label(line: str, previous: Block | None) -> str | None:
 def structure(paragraphs: Sequence[str]) -> tuple[tuple[Block, ...], tuple[str, ...]]:
     """The blocks of a report body and warnings about its numbering.
 
-    Each input paragraph gives one block, except a long numbered line whose first
-    sentence is short: that is a run-in heading and gives a heading and a paragraph.
-    A long numbered line without a short first sentence is an item with its label.
+    Each input paragraph gives one block, except a numbered line of several sentences
+    whose first sentence is short: that is a run-in heading and gives a heading and a
+    paragraph. A numbered line that is neither a short sentence nor a run-in heading is
+    an item with its label.
     Warnings name the paragraph by its 1-based position in `paragraphs`.
     """
     # First pass: what each line is, with heading styles as ranks; levels come later,
     # once the styles the report uses are known.
     parts: list[tuple[str, int, str, str]] = []  # (type, rank, label, text)
     warnings: list[str] = []
-    previous: Block | None = None
+    previous: tuple[str, str] | None = None  # (type, label) of the last block
     for number, raw in enumerate(paragraphs, start=1):
         line = raw.strip()
         if not line:
@@ -139,9 +145,14 @@ def structure(paragraphs: Sequence[str]) -> tuple[tuple[Block, ...], tuple[str, 
         if heading:
             rank, label = heading
             rest = line[len(label) :].lstrip()
-            short = _heading_text(rest)
-            first = split_sentences(rest)[0] if rest else ""
-            run_in = _heading_text(first) if first.strip().endswith(HEADING_END) else None
+            sentences = split_sentences(rest)
+            short = _heading_text(rest) if len(sentences) == 1 else None
+            first = sentences[0] if sentences else ""
+            run_in = (
+                _heading_text(first)
+                if len(sentences) > 1 and first.strip().endswith(HEADING_END)
+                else None
+            )
             if short is not None:
                 found.append((HEADING, rank, label, short))
             elif run_in is not None:
@@ -160,8 +171,8 @@ def structure(paragraphs: Sequence[str]) -> tuple[tuple[Block, ...], tuple[str, 
         else:
             found.append((PARAGRAPH, -1, "", line))
         parts.extend(found)
-        kind, _rank, label, text = found[-1]
-        previous = _block(kind, label, text)
+        kind, _rank, label, _text = found[-1]
+        previous = (kind, label)
 
     ranks = sorted({rank for kind, rank, _label, _text in parts if kind == HEADING})
     blocks = tuple(

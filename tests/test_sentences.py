@@ -77,6 +77,20 @@ def test_ellipses_are_one_mark():
     assert split_sentences("审计、统计..档案") == ("审计、统计..档案",)
 
 
+def test_a_long_run_of_dots_is_one_mark_and_two_dots_start_the_next_sentence():
+    assert split_sentences("审计、统计......依法治街") == ("审计、统计......", "依法治街")
+    assert split_sentences("完成任务。..下一步") == ("完成任务。", "..下一步")
+
+
+def test_only_one_half_width_quote_closes_after_the_marks():
+    assert split_sentences('提出"两个确保!""三个提升"目标') == (
+        '提出"两个确保!"',
+        '"三个提升"目标',
+    )
+    # After the space the sentence is over: the quote opens the next one.
+    assert split_sentences('开展"暖企行动!" "持续优化') == ('开展"暖企行动!" ', '"持续优化')
+
+
 def test_whitespace_stays_with_the_sentence_before_it():
     text = "  一是疫情防控精准高效。 坚持人民至上。\n"
     assert split_sentences(text) == ("  一是疫情防控精准高效。 ", "坚持人民至上。\n")

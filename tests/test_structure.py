@@ -218,6 +218,26 @@ def test_long_numbered_line_without_short_first_sentence_is_an_item():
     assert blocks[0].label + blocks[0].text == line
 
 
+def test_short_numbered_line_of_two_sentences_is_a_run_in_heading():
+    # zs-dongqu-2020-work-plan, its second sentence cut short: the whole line is under
+    # 50 characters, yet the heading is the first sentence alone.
+    line = "2.推动城市更新与乡村振兴双轮驱动。扎实推进旧村庄、旧城镇连片改造。"
+    blocks, _ = structure(["(二)优化城市功能布局", line])
+    assert [(b.type, b.level, b.label, b.text) for b in blocks[1:]] == [
+        (HEADING, 2, "2.", "推动城市更新与乡村振兴双轮驱动"),
+        (PARAGRAPH, 0, "", "扎实推进旧村庄、旧城镇连片改造。"),
+    ]
+    assert blocks[1].sentences == ("2.推动城市更新与乡村振兴双轮驱动",)
+    assert blocks[2].sentences == ("扎实推进旧村庄、旧城镇连片改造。",)
+
+
+def test_short_numbered_line_of_one_sentence_is_a_whole_heading():
+    blocks, _ = structure(["2.推动城市更新与乡村振兴双轮驱动。"])
+    assert [(b.type, b.label, b.text) for b in blocks] == [
+        (HEADING, "2.", "推动城市更新与乡村振兴双轮驱动")
+    ]
+
+
 def test_whitespace_only_paragraphs_are_dropped():
     blocks, _ = structure(["  ", "\u3000", "此外,审计、统计、档案等工作取得新成绩。"])
     assert len(blocks) == 1
