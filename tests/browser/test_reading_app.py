@@ -1,0 +1,435 @@
+"""The reading app in a real browser, as its readers meet it: every page type in every
+theme, text size and 长者助手, with the 无障碍版 toolbar open.
+
+One pass (the module's `survey`) visits each page in each mode once, runs axe-core once and
+measures what the numbers in ../shared/ACCESSIBILITY.md ask; the tests below then each
+judge one of those numbers over the whole matrix, naming every page and mode that fails.
+Keyboard, JavaScript-off, accessibility-tree, HTML-validity and script-enhancement tests
+follow, each on the pages where they matter.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import pytest
+from .harness import (
+    AXE_JS,
+    DEFAULT_WINDOW,
+    WCAG_TAGS,
+    ax_tree,
+    external_requests,
+    fetch,
+    set_window,
+    tab_through,
+    validate_html_many,
+)
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+SLUG = "zs-dongqu-2020-work-plan"  # 11 pages; page 2 holds the report's own h2 and h3
+PAGES = {
+    "home": "/",
+    "cover": f"/r/{SLUG}/",
+    "page": f"/r/{SLUG}/2",
+    "all": f"/r/{SLUG}/all",
+    "search": "/search?q=社区",  # the page where <mark> colours are seen
+    "settings": "/settings",
+    "help": "/help",
+    "404": "/r/nope/",
+}
+THEMES = ("default", "black-white", "black-yellow", "blue-white", "yellow-black")
+SIZES = ("1", "3", "5")
+
+
+def _modes() -> dict[str, dict[str, str]]:
+    # Every setting the matrix varies is sent each time, so no mode inherits the last one's.
+    modes = {
+        f"{theme}-size{size}": {
+            "theme": theme, "size": size, "spacing": "normal", "elder": "off", "toolbar": "open"
+        }
+        for theme in THEMES
+        for size in SIZES
+    }
+    modes["elder"] = {"preset": "elder", "theme": "default", "toolbar": "open"}
+    return modes
+
+
+MODES = _modes()
+WIDE = (1920, 1080)
+NARROW = (320, 800)
+
+# WCAG 1.4.12: the spacing a reader's own stylesheet may impose; nothing may be lost.
+TEXT_SPACING_CSS = """
+* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
+    word-spacing: 0.16em !important; }
+p { margin-bottom: 2em !important; }
+"""
+
+REDUCED_MOTION = {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": list(WCAG_TAGS)},
+    # 7:1 (WCAG 1.4.6) is our bar for all text; axe leaves this AAA rule off by default.
+    "rules": {"color-contrast-enhanced": {"enabled": True}},
+}
+
+_AXE_RUN = """
+const [options, done] = arguments;
+axe.run(document, options)
+  .then(r => done({
+    violations: r.violations.map(v => ({id: v.id, help: v.help,
+      targets: v.nodes.map(n => n.target.join(' '))})),
+    incomplete: r.incomplete.filter(v => v.id.startsWith('color-contrast')).map(v => ({
+      id: v.id, help: v.help, targets: v.nodes.map(n => n.target.join(' '))})),
+  }))
+  .catch(e => done({error: String(e)}));
+"""
+
+# Colour arithmetic shared by the in-page measurements (WCAG relative luminance).
+_COLOUR_JS = """
+function rgba(text) {
+  const m = text.match(/rgba?\\(([^)]+)\\)/);
+  if (!m) return null;
+  const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+  return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+}
+function luminance(c) {
+  const [r, g, b] = c.slice(0, 3).map(v => {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+function ratio(a, b) {
+  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+  return Math.round((x + 0.05) / (y + 0.05) * 100) / 100;
+}
+function backgroundOf(el) {
+  for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+    const c = rgba(getComputedStyle(node).backgroundColor);
+    if (c && c[3] > 0) return c;
+  }
+  return [255, 255, 255, 1];
+}
+function name(el) {
+  const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim();
+  return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' “' + text.slice(0, 20) + '”';
+}
+function shown(el) {
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+}
+"""
+
+_RATIO_OF = (
+    _COLOUR_JS
+    + """
+return arguments[0].map(selector => {
+  const el = document.querySelector(selector);
+  return ratio(rgba(getComputedStyle(el).color), backgroundOf(el));
+});
+"""
+)
+
+_MEASURE = (
+    _COLOUR_JS
+    + """
+const minTarget = arguments[0];
+const out = {targets: [], links: [], justified: [], highlight: [], marks: [], markCount: 0};
+const body = document.querySelector('main .rd-paragraph') || document.body;
+const bodyStyle = getComputedStyle(body);
+out.fontSize = parseFloat(bodyStyle.fontSize);
+out.lineHeight = parseFloat(bodyStyle.lineHeight) / out.fontSize;
+
+// Line length: the widest paragraph's text width in characters of its own size.
+out.lineChars = 0;
+for (const p of document.querySelectorAll('main p, main li, main dd')) {
+  const s = getComputedStyle(p);
+  const width = p.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+  out.lineChars = Math.max(out.lineChars, width / parseFloat(s.fontSize));
+}
+for (const el of document.body.querySelectorAll('*')) {
+  if (getComputedStyle(el).textAlign === 'justify') out.justified.push(name(el));
+}
+
+// Targets: every control a finger or pointer hits. A link inside running text (a <p> with
+// other words) is exempt, as WCAG 2.5.5 allows. A radio is hit through its label too.
+function isInline(a) {
+  const p = a.closest('p');
+  return p && p.textContent.replace(a.textContent, '').replace(/[\\s·|]/g, '').length > 0;
+}
+const controls = [...document.querySelectorAll(
+  'a[href], button, input:not([type=hidden]), [role=button], input[type=radio] + label')];
+for (const el of controls) {
+  if (!shown(el) || (el.tagName === 'A' && isInline(el))) continue;
+  let r = el.getBoundingClientRect();
+  if (el.type === 'radio' && el.labels.length) {
+    const l = el.labels[0].getBoundingClientRect();
+    r = {width: Math.max(r.right, l.right) - Math.min(r.left, l.left),
+         height: Math.max(r.bottom, l.bottom) - Math.min(r.top, l.top)};
+  }
+  if (r.width < minTarget - 0.5 || r.height < minTarget - 0.5) {
+    out.targets.push(`${name(el)} ${Math.round(r.width)}×${Math.round(r.height)}`);
+  }
+}
+
+// Text colour of every link and button against what is behind it: 7:1.
+for (const el of document.querySelectorAll('a[href], button, [role=button]')) {
+  if (!shown(el) || !el.textContent.trim()) continue;
+  const c = ratio(rgba(getComputedStyle(el).color), backgroundOf(el));
+  if (c < 7) out.links.push(`${name(el)} ${c}:1`);
+}
+
+// The sentence being read aloud, highlighted (the player adds the class), 7:1.
+const sentence = document.querySelector('.rd-sentence');
+if (sentence) {
+  sentence.classList.add('rd-sentence--current');
+  const s = getComputedStyle(sentence);
+  const c = ratio(rgba(s.color), backgroundOf(sentence));
+  if (c < 7) out.highlight.push(`${c}:1`);
+  // Any visible difference from the page (a highlighter yellow on white is 1.2:1); the
+  // text on it is what the 7:1 bar is for.
+  if (ratio(backgroundOf(sentence), backgroundOf(sentence.parentElement)) < 1.1) {
+    out.highlight.push('the highlight cannot be told from the page');
+  }
+  sentence.classList.remove('rd-sentence--current');
+}
+for (const mark of document.querySelectorAll('mark')) {
+  out.markCount += 1;
+  const c = ratio(rgba(getComputedStyle(mark).color), backgroundOf(mark));
+  if (c < 7) out.marks.push(`“${mark.textContent}” ${c}:1`);
+}
+return out;
+"""
+)
+
+# Focus every focusable control in turn (after one real Tab, so the browser is in keyboard
+# mode and :focus-visible applies): a ring must appear, 2 px or more and 3:1 against what is
+# behind it, and the control must be on screen with nothing drawn over it.
+_FOCUS_WALK = (
+    _COLOUR_JS
+    + """
+const problems = [];
+const focusable = [...document.querySelectorAll(
+  'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])')]
+  .filter(el => !el.closest('[hidden]') && getComputedStyle(el).display !== 'none');
+for (const el of focusable) {
+  const before = getComputedStyle(el).boxShadow;
+  el.focus();
+  if (document.activeElement !== el) { problems.push(`${name(el)} cannot take focus`); continue; }
+  const s = getComputedStyle(el);
+  const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+  const shadow = s.boxShadow !== 'none' && s.boxShadow !== before;
+  if (!outline && !shadow) { problems.push(`${name(el)} shows no focus ring`); continue; }
+  if (outline) {
+    const c = ratio(rgba(s.outlineColor), backgroundOf(el.parentElement));
+    if (c < 3) problems.push(`${name(el)} focus ring ${c}:1`);
+  }
+  const boxes = el.getClientRects();
+  const r = boxes.length ? boxes[0] : el.getBoundingClientRect();
+  if (r.top < -1 || r.left < -1 || r.bottom > innerHeight + 1 || r.right > innerWidth + 1) {
+    problems.push(`${name(el)} is off screen when focused`);
+    continue;
+  }
+  const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  if (!top || !(top === el || el.contains(top) || (el.labels && [...el.labels].includes(top)))) {
+    problems.push(`${name(el)} is covered by ${top ? name(top) : 'nothing'}`);
+  }
+}
+document.activeElement.blur();
+return problems;
+"""
+)
+
+# WCAG 1.4.12 with the reader's spacing imposed: nothing clipped, no controls overlapping.
+_SPACING_CHECK = (
+    _COLOUR_JS
+    + """
+const problems = [];
+for (const el of document.body.querySelectorAll('*')) {
+  const s = getComputedStyle(el);
+  const clips = [s.overflowX, s.overflowY].some(v => v === 'hidden' || v === 'clip');
+  const r = el.getBoundingClientRect();
+  if (!clips || r.width <= 1 || r.height <= 1) continue;  // 1 px: text for screen readers only
+  if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1) {
+    problems.push(`${name(el)} clips its content`);
+  }
+}
+const controls = [...document.querySelectorAll('a[href], button, input, [role=button], label')]
+  .filter(shown);
+for (let i = 0; i < controls.length; i++) {
+  for (let j = i + 1; j < controls.length; j++) {
+    const [a, b] = [controls[i], controls[j]];
+    if (a.contains(b) || b.contains(a)) continue;
+    for (const p of a.getClientRects()) for (const q of b.getClientRects()) {
+      const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+      const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+      if (w > 1 && h > 1) problems.push(`${name(a)} overlaps ${name(b)}`);
+    }
+  }
+}
+return problems;
+"""
+)
+
+_INJECT_STYLE = """
+const style = document.createElement('style');
+style.id = 'rd-test-spacing';
+style.textContent = arguments[0];
+document.head.appendChild(style);
+"""
+
+
+def settings_url(base: str, path: str, **settings: str) -> str:
+    """The no-JS settings link that chooses `settings` and comes back to `path`."""
+    return f"{base}/settings?{urlencode({**settings, 'next': path})}"
+
+
+def min_target(mode: dict[str, str]) -> int:
+    return 60 if mode.get("preset") == "elder" or int(mode.get("size", "1")) >= 3 else 44
+
+
+def html_classes(driver) -> set[str]:
+    return set(driver.execute_script("return document.documentElement.className").split())
+
+
+def press(driver, *keys: str) -> None:
+    """Hold every key but the last, press the last (e.g. Alt, Shift, '5')."""
+    chain = ActionChains(driver)
+    for key in keys[:-1]:
+        chain.key_down(key)
+    chain.send_keys(keys[-1])
+    for key in reversed(keys[:-1]):
+        chain.key_up(key)
+    chain.perform()
+
+
+def wait_for(condition, timeout: float = 5.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)
+
+
+@dataclass
+class Survey:
+    """What each check found, as 'page · mode: problem' lines, plus raw measurements."""
+
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    font_sizes: dict[tuple[str, str], float] = field(default_factory=dict)
+    visits: int = 0
+    seconds: float = 0.0
+
+    def add(self, check: str, where: str, found) -> None:
+        self.problems.setdefault(check, [])
+        for item in found if isinstance(found, list) else [found]:
+            self.problems[check].append(f"{where}: {item}")
+
+
+CHECKS = (
+    "axe",
+    "contrast",
+    "targets",
+    "reflow",
+    "text-spacing",
+    "focus",
+    "external-requests",
+    "text",
+    "highlight",
+)
+
+
+@pytest.fixture(scope="module")
+def survey(browser, live_server) -> Survey:
+    """Every page type × every mode, each visited once with the toolbar open."""
+    result = Survey()
+    started = time.monotonic()
+    browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    axe_source = AXE_JS.read_text(encoding="utf-8")
+    external_requests(browser, live_server)
+    try:
+        for mode_name, mode in MODES.items():
+            target = min_target(mode)
+            for page_name, path in PAGES.items():
+                where = f"{page_name} · {mode_name}"
+                set_window(browser, *WIDE)
+                browser.get(settings_url(live_server, path, **mode))
+                result.visits += 1
+
+                browser.execute_script(axe_source)
+                axe = browser.execute_async_script(_AXE_RUN, AXE_OPTIONS)
+                if "error" in axe:
+                    raise RuntimeError(f"axe-core failed on {where}: {axe['error']}")
+                for v in axe["violations"]:
+                    result.add("axe", where, [f"{v['id']} {t}" for t in v["targets"]])
+                # What axe cannot judge (e.g. a lone arrow in <kbd>) we measure ourselves.
+                for v in axe["incomplete"]:
+                    ratios = browser.execute_script(_RATIO_OF, v["targets"])
+                    result.add("contrast", where, [f"{v['id']} {t} {c}:1"
+                               for t, c in zip(v["targets"], ratios, strict=True) if c < 7])
+
+                m = browser.execute_script(_MEASURE, target)
+                result.font_sizes[(page_name, mode_name)] = m["fontSize"]
+                result.add("contrast", where, m["links"])
+                result.add("targets", where, m["targets"])
+                result.add("highlight", where, m["highlight"] + m["marks"])
+                if page_name == "search" and m["markCount"] == 0:
+                    result.add("highlight", where, "no <mark> to measure")
+                result.add("text", where, [f"justified: {j}" for j in m["justified"]])
+                if m["lineHeight"] < 1.6:
+                    result.add("text", where, f"line-height {m['lineHeight']:.2f}")
+                if m["lineChars"] > 40:
+                    result.add("text", where, f"{m['lineChars']:.1f} characters a line")
+
+                # Focus scrolls the page smoothly unless motion is reduced; the walk looks
+                # at where each control comes to rest, so it asks for the instant scroll.
+                browser.execute_cdp_cmd("Emulation.setEmulatedMedia", REDUCED_MOTION)
+                ActionChains(browser).send_keys(Keys.TAB).perform()
+                result.add("focus", where, browser.execute_script(_FOCUS_WALK))
+                browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+                set_window(browser, *NARROW)
+                widths = browser.execute_script(
+                    "const e = document.documentElement; return [e.scrollWidth, e.clientWidth]"
+                )
+                if widths[0] > widths[1]:
+                    result.add("reflow", where, f"{widths[0]} px wide in a {widths[1]} px window")
+                browser.execute_script(_INJECT_STYLE, TEXT_SPACING_CSS)
+                result.add("text-spacing", where, browser.execute_script(_SPACING_CHECK))
+                set_window(browser, *WIDE)
+                result.add("text-spacing", f"{where} (1920 px)",
+                           browser.execute_script(_SPACING_CHECK))
+
+                result.add("external-requests", where, external_requests(browser, live_server))
+    finally:
+        set_window(browser, *DEFAULT_WINDOW)
+        browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    result.seconds = time.monotonic() - started
+    return result
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_every_page_in_every_theme_size_and_elder_mode(survey, check):
+    """axe (WCAG 2.0–2.2 A/AA + 7:1), our own colour, target, reflow, spacing, focus and
+    text checks, on 8 page types × (5 themes × 3 sizes + 长者助手), toolbar open."""
+    assert survey.visits == len(PAGES) * len(MODES)
+    problems = survey.problems.get(check, [])
+    shown = "\n".join(problems[:60])
+    assert not problems, f"{len(problems)} problems ({survey.seconds:.0f} s survey):\n{shown}"
+
+
+def test_body_text_sizes_meet_the_numbers(survey):
+    sizes = survey.font_sizes
+    for page_name in PAGES:
+        default = sizes[(page_name, "default-size1")]
+        assert default >= 18, (page_name, default)
+        assert sizes[(page_name, "elder")] >= 24, page_name
+        for theme in THEMES:
+            largest = sizes[(page_name, f"{theme}-size5")]
+            assert largest >= 40, (page_name, theme, largest)
+            assert largest >= 3 * sizes[(page_name, f"{theme}-size1")] - 0.5, (page_name, theme)
