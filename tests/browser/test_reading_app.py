@@ -15,20 +15,21 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
 from .harness import (
     AXE_JS,
     DEFAULT_WINDOW,
     WCAG_TAGS,
     ax_tree,
     external_requests,
-    fetch,
     set_window,
     tab_through,
     validate_html_many,
 )
-from selenium.webdriver.common.action_chains import ActionChains
-from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 
 SLUG = "zs-dongqu-2020-work-plan"  # 11 pages; page 2 holds the report's own h2 and h3
 PAGES = {
@@ -49,7 +50,11 @@ def _modes() -> dict[str, dict[str, str]]:
     # Every setting the matrix varies is sent each time, so no mode inherits the last one's.
     modes = {
         f"{theme}-size{size}": {
-            "theme": theme, "size": size, "spacing": "normal", "elder": "off", "toolbar": "open"
+            "theme": theme,
+            "size": size,
+            "spacing": "normal",
+            "elder": "off",
+            "toolbar": "open",
         }
         for theme in THEMES
         for size in SIZES
@@ -307,6 +312,21 @@ def press(driver, *keys: str) -> None:
     chain.perform()
 
 
+def click_and_load(driver, element) -> None:
+    """Click what loads a new page, and wait until it has."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    wait_for(lambda: _is_stale(old))
+
+
+def _is_stale(element) -> bool:
+    try:
+        element.tag_name  # noqa: B018 (asks the browser whether it still exists)
+    except StaleElementReferenceException:
+        return True
+    return False
+
+
 def wait_for(condition, timeout: float = 5.0):
     deadline = time.monotonic() + timeout
     while True:
@@ -370,8 +390,15 @@ def survey(browser, live_server) -> Survey:
                 # What axe cannot judge (e.g. a lone arrow in <kbd>) we measure ourselves.
                 for v in axe["incomplete"]:
                     ratios = browser.execute_script(_RATIO_OF, v["targets"])
-                    result.add("contrast", where, [f"{v['id']} {t} {c}:1"
-                               for t, c in zip(v["targets"], ratios, strict=True) if c < 7])
+                    result.add(
+                        "contrast",
+                        where,
+                        [
+                            f"{v['id']} {t} {c}:1"
+                            for t, c in zip(v["targets"], ratios, strict=True)
+                            if c < 7
+                        ],
+                    )
 
                 m = browser.execute_script(_MEASURE, target)
                 result.font_sizes[(page_name, mode_name)] = m["fontSize"]
@@ -402,8 +429,9 @@ def survey(browser, live_server) -> Survey:
                 browser.execute_script(_INJECT_STYLE, TEXT_SPACING_CSS)
                 result.add("text-spacing", where, browser.execute_script(_SPACING_CHECK))
                 set_window(browser, *WIDE)
-                result.add("text-spacing", f"{where} (1920 px)",
-                           browser.execute_script(_SPACING_CHECK))
+                result.add(
+                    "text-spacing", f"{where} (1920 px)", browser.execute_script(_SPACING_CHECK)
+                )
 
                 result.add("external-requests", where, external_requests(browser, live_server))
     finally:
@@ -433,3 +461,318 @@ def test_body_text_sizes_meet_the_numbers(survey):
             largest = sizes[(page_name, f"{theme}-size5")]
             assert largest >= 40, (page_name, theme, largest)
             assert largest >= 3 * sizes[(page_name, f"{theme}-size1")] - 0.5, (page_name, theme)
+
+
+# --- keyboard ---------------------------------------------------------------------------
+
+READING = PAGES["page"]
+
+
+def open_page(driver, base: str, path: str, **settings: str) -> None:
+    """Visit `path` with exactly these settings (the rest default), as a no-JS link would."""
+    driver.get(settings_url(base, path, preset="reset", **settings))
+    if settings:
+        driver.get(settings_url(base, path, **settings))
+
+
+def mark_window(driver) -> None:
+    driver.execute_script("window.rdTestMarker = 'still here'")
+
+
+def same_document(driver) -> bool:
+    return driver.execute_script("return window.rdTestMarker === 'still here'")
+
+
+def test_tab_order_reaches_skip_link_header_toolbar_and_pagination_with_focus_seen(
+    clean_browser, live_server
+):
+    driver = clean_browser
+    open_page(driver, live_server, READING, toolbar="open")
+    expected = driver.execute_script(
+        """
+        const pick = sel => [...document.querySelectorAll(sel)].map(a => a.getAttribute('href'));
+        return {header: pick('.rd-header__switches a'), toolbar: pick('#rd-toolbar a'),
+                pagination: pick('.rd-pagination a'),
+                count: document.querySelectorAll('a[href], button, input').length};
+        """
+    )
+    assert len(expected["toolbar"]) >= 30  # every value of every setting, reset and help
+    # Tab scrolls smoothly unless motion is reduced; we judge where each control comes to rest.
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", REDUCED_MOTION)
+    try:
+        stops = tab_through(driver, expected["count"])
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    assert stops[0] is not None and stops[0].text == "跳到正文"
+    reached = [stop.href for stop in stops if stop]
+    wanted = expected["header"] + expected["toolbar"] + expected["pagination"]
+    remaining = iter(reached)
+    missed = [href for href in wanted if href not in remaining]  # in this order
+    assert not missed, f"not reached in order: {missed}"
+    for stop in stops:
+        assert stop is not None, "focus left the page before every control was reached"
+        assert stop.has_focus_ring, stop
+        assert stop.in_viewport and not stop.obscured, stop
+
+
+@pytest.mark.parametrize("javascript", ["on", "off"])
+def test_enter_on_the_accessibility_switch_opens_the_toolbar(
+    clean_browser, live_server, javascript
+):
+    driver = clean_browser
+    if javascript == "off":
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        open_page(driver, live_server, READING)
+        toolbar = driver.find_element(By.ID, "rd-toolbar")
+        assert not toolbar.is_displayed()
+        assert ("js-enabled" in html_classes(driver)) == (javascript == "on")
+        stops = tab_through(driver, 4)  # skip link, 易读, 长者助手, 无障碍版
+        assert stops[3].text == "无障碍版"
+        mark_window(driver)
+        ActionChains(driver).send_keys(Keys.ENTER).perform()
+        toolbar = wait_for(
+            lambda: (
+                driver.find_element(By.ID, "rd-toolbar").is_displayed()
+                and driver.find_element(By.ID, "rd-toolbar")
+            )
+        )
+        assert toolbar, "the toolbar did not open"
+        switch = driver.find_element(By.ID, "rd-toolbar-switch")
+        assert switch.get_attribute("aria-expanded") == "true"
+        assert driver.current_url.endswith(READING)
+        assert same_document(driver) == (javascript == "on")  # without JS: via /settings
+    finally:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def test_arrow_keys_turn_pages_except_in_a_field(clean_browser, live_server):
+    driver = clean_browser
+    open_page(driver, live_server, READING)
+    ActionChains(driver).send_keys(Keys.ARROW_RIGHT).perform()
+    assert wait_for(lambda: driver.current_url.endswith(f"/r/{SLUG}/3"))
+    ActionChains(driver).send_keys(Keys.ARROW_LEFT).perform()
+    assert wait_for(lambda: driver.current_url.endswith(READING))
+
+    # A reader typing in a text field moves the caret, not the page.
+    driver.execute_script(
+        """const field = document.createElement('input');
+        field.type = 'search'; field.id = 'rd-test-field'; field.value = '社区服务';
+        document.querySelector('main').prepend(field); field.focus();"""
+    )
+    mark_window(driver)
+    field = driver.find_element(By.ID, "rd-test-field")
+    field.send_keys(Keys.ARROW_LEFT, Keys.ARROW_RIGHT, Keys.ARROW_LEFT)
+    time.sleep(0.3)
+    assert driver.current_url.endswith(READING) and same_document(driver)
+
+
+def test_alt_shift_5_changes_the_theme_in_place(clean_browser, live_server):
+    driver = clean_browser
+    open_page(driver, live_server, READING)
+    assert "rd-theme--default" in html_classes(driver)
+    mark_window(driver)
+    press(driver, Keys.ALT, Keys.SHIFT, "5")
+    assert wait_for(lambda: "rd-theme--black-white" in html_classes(driver))
+    assert same_document(driver)
+    driver.refresh()  # the choice is kept: the server paints it on the next page
+    assert "rd-theme--black-white" in html_classes(driver)
+
+
+# --- without JavaScript -----------------------------------------------------------------
+
+
+# What a reader sees change on <html> when a toolbar value is chosen.
+def expected_html(name: str, value: str) -> tuple[str, str]:
+    """(attribute, token) of <html> that shows `name=value` took effect."""
+    if name == "captions":
+        return "class", "rd-captions" if value == "on" else "-rd-captions"
+    if name == "lang":
+        return "lang", {"zh_CN": "zh-CN", "zh_Hant": "zh-HK", "en": "en"}[value]
+    if name in ("size", "spacing", "theme", "guide", "cursor"):
+        return "class", f"rd-{name}--{value}"
+    return "", ""  # voice, rate, reading, script: shown by the pressed button alone
+
+
+@pytest.fixture
+def no_javascript(clean_browser):
+    """The session's Chromium with scripts off (and instant scrolling, so that WebDriver
+    clicks land where it scrolled to rather than mid-way through a smooth scroll)."""
+    clean_browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    clean_browser.execute_cdp_cmd("Emulation.setEmulatedMedia", REDUCED_MOTION)
+    yield clean_browser
+    clean_browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    clean_browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def test_without_javascript_every_toolbar_link_changes_its_setting(no_javascript, live_server):
+    driver = no_javascript
+    open_page(driver, live_server, READING, toolbar="open")
+    assert "js-enabled" not in html_classes(driver)
+    choices = [
+        (link.get_attribute("data-setting"), link.get_attribute("data-value"))
+        for link in driver.find_elements(By.CSS_SELECTOR, "#rd-toolbar [data-setting]")
+    ]
+    assert len(choices) == 32
+    # Walk each setting away from its default and back, so every value is chosen once.
+    for name, value in choices[1:] + choices[:1]:
+        link = driver.find_element(
+            By.CSS_SELECTOR, f"#rd-toolbar [data-setting='{name}'][data-value='{value}']"
+        )
+        click_and_load(driver, link)
+        assert driver.current_url.endswith(READING), (name, value)
+        chosen = driver.find_element(
+            By.CSS_SELECTOR, f"#rd-toolbar [data-setting='{name}'][data-value='{value}']"
+        )
+        assert chosen.get_attribute("aria-pressed") == "true", (name, value)
+        attribute, token = expected_html(name, value)
+        html = driver.find_element(By.TAG_NAME, "html")
+        if attribute == "class":
+            classes = set((html.get_attribute("class") or "").split())
+            assert (token.lstrip("-") in classes) != token.startswith("-"), (name, value)
+        elif attribute == "lang":
+            assert html.get_attribute("lang") == token, (name, value)
+    click_and_load(driver, driver.find_element(By.ID, "rd-reset"))
+    assert "rd-theme--default" in html_classes(driver)
+    assert driver.find_element(By.ID, "rd-toolbar").is_displayed()
+
+
+def test_without_javascript_the_settings_form_and_page_turning_work(no_javascript, live_server):
+    driver = no_javascript
+    driver.get(f"{live_server}/settings")
+    driver.find_element(By.CSS_SELECTOR, "label[for='set-theme-black-yellow']").click()
+    driver.find_element(By.CSS_SELECTOR, "label[for='set-size-3']").click()
+    save = driver.find_element(By.CSS_SELECTOR, ".rd-settings button[type=submit]:not([name])")
+    click_and_load(driver, save)
+    assert {"rd-theme--black-yellow", "rd-size--3"} <= html_classes(driver)
+    assert driver.find_element(By.ID, "set-theme-black-yellow").is_selected()
+
+    driver.get(f"{live_server}{READING}")
+    click_and_load(driver, driver.find_element(By.ID, "rd-page-next"))
+    assert driver.current_url.endswith(f"/r/{SLUG}/3")
+    click_and_load(driver, driver.find_element(By.ID, "rd-page-prev"))
+    assert driver.current_url.endswith(READING)
+    assert "rd-theme--black-yellow" in html_classes(driver)
+
+
+# --- what a screen reader is given -----------------------------------------------------
+
+
+def in_tree_order(nodes: list[dict]) -> list[dict]:
+    """The nodes a screen reader is given, in reading order (CDP's list is not)."""
+    by_id = {n["nodeId"]: n for n in nodes}
+    ordered, stack = [], [nodes[0]["nodeId"]]
+    while stack:
+        node = by_id.get(stack.pop())
+        if node is None:
+            continue
+        if not node.get("ignored"):
+            ordered.append(node)
+        stack.extend(reversed(node.get("childIds", [])))
+    return ordered
+
+
+def _ax_property(node: dict, name: str):
+    for prop in node.get("properties", []):
+        if prop["name"] == name:
+            return prop["value"].get("value")
+    return None
+
+
+def test_accessibility_tree_of_a_reading_page(clean_browser, live_server):
+    driver = clean_browser
+    open_page(driver, live_server, READING, toolbar="open")
+    report_headings = driver.execute_script(
+        "return [...document.querySelectorAll('main h2, main h3')]"
+        ".map(h => [Number(h.tagName[1]), h.textContent.trim()])"
+    )
+    assert {level for level, _ in report_headings} == {2, 3}
+    nodes = in_tree_order(ax_tree(driver))
+
+    def role(n):
+        return n.get("role", {}).get("value", "")
+
+    def name(n):
+        return n.get("name", {}).get("value", "").strip()
+
+    roles = [role(n) for n in nodes]
+    for landmark in ("banner", "main", "contentinfo"):
+        assert roles.count(landmark) == 1, landmark
+    navigations = [n for n in nodes if role(n) == "navigation"]
+    assert navigations and all(name(n) for n in navigations)
+    assert {"网站导航", "翻页"} <= {name(n) for n in navigations}
+
+    headings = [(_ax_property(n, "level"), name(n)) for n in nodes if role(n) == "heading"]
+    assert headings[0] == (1, driver.find_element(By.TAG_NAME, "h1").text)
+    assert [[level, text] for level, text in headings[1:]] == report_headings
+
+    controls = [n for n in nodes if role(n) in ("link", "button", "toggleButton")]
+    assert controls and all(name(n) for n in controls), [n for n in controls if not name(n)]
+    switch = next(n for n in controls if name(n) == "无障碍版")
+    assert _ax_property(switch, "expanded") is True
+    pressed = [n for n in controls if _ax_property(n, "pressed") is not None]
+    assert len(pressed) >= 32 + 1  # 32 toolbar values and 长者助手
+    assert sum(
+        _ax_property(n, "pressed") == "true" or _ax_property(n, "pressed") is True for n in pressed
+    ) == len(TOOLBAR_DEFAULTS)
+
+
+TOOLBAR_DEFAULTS = (
+    "size",
+    "spacing",
+    "theme",
+    "voice",
+    "rate",
+    "reading",
+    "captions",
+    "guide",
+    "cursor",
+    "script",
+    "lang",
+)
+
+
+# --- valid HTML -------------------------------------------------------------------------
+
+
+def test_every_page_type_is_valid_html(html_checker, client):
+    documents = {}
+    for cookie in (
+        "",
+        "toolbar=open",
+        "elder=on&size=2&spacing=wide&toolbar=open&theme=black-yellow",
+    ):
+        client.set_cookie("rd_settings", cookie)
+        for page_name, path in PAGES.items():
+            response = client.get(path)
+            assert response.status_code == (404 if page_name == "404" else 200), path
+            documents[f"{page_name} [{cookie or 'defaults'}]"] = response.get_data(as_text=True)
+    errors = {name: found for name, found in validate_html_many(documents).items() if found}
+    assert not errors, errors
+
+
+# --- the script's enhancement -----------------------------------------------------------
+
+
+def test_toolbar_button_with_javascript_changes_the_page_in_place_and_says_so_once(
+    clean_browser, live_server
+):
+    driver = clean_browser
+    open_page(driver, live_server, READING, toolbar="open")
+    mark_window(driver)
+    selector = "#rd-toolbar [data-setting='theme'][data-value='black-yellow']"
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    assert wait_for(lambda: "rd-theme--black-yellow" in html_classes(driver))
+    time.sleep(0.4)  # long enough for a second, unwanted announcement to arrive
+    assert same_document(driver), "the page was loaded again"
+    assert "rd-theme--default" not in html_classes(driver)
+    pressed = {
+        link.get_attribute("data-value"): link.get_attribute("aria-pressed")
+        for link in driver.find_elements(By.CSS_SELECTOR, "#rd-toolbar [data-setting='theme']")
+    }
+    assert pressed == {value: str(value == "black-yellow").lower() for value in THEMES}
+    regions = driver.find_elements(By.CSS_SELECTOR, "[aria-live=polite], [role=status]")
+    assert len(regions) == 1
+    assert regions[0].get_attribute("textContent") == "设置已更新"
+    driver.refresh()
+    assert "rd-theme--black-yellow" in html_classes(driver)
