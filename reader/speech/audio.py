@@ -1,0 +1,208 @@
+"""Speech as MP3, cached on disk under the hash of what was asked for.
+
+An audio file's key is the sha256 of (spoken text, voice, rate, engine version), so
+its URL can be cached forever. Beside `<key>.mp3` lives `<key>.json`, the request
+record: written when a key is handed out (in a speech manifest, say) and enough for
+any process sharing the directory to make the audio later. Files are written to a
+temporary name and linked into place, so a reader never sees half a file and the
+first file made for a key is the one kept: the same key always gives the same bytes.
+
+Page audio is several sentences spoken one after another in a single MP3, for the
+plain `<audio controls>` player that needs no JavaScript.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import tempfile
+import threading
+import wave
+from collections.abc import Sequence
+from pathlib import Path
+
+import lameenc
+
+BIT_RATE = 48  # kbit/s: plenty for one voice at espeak's 22050 Hz, mono
+ENCODER_QUALITY = 5  # lame: 0 best and slowest … 9 worst; 5 is twice as fast as 2 for speech
+SENTENCE_GAP = 0.3  # seconds of silence between the sentences of page audio
+
+Spoken = str | Sequence[str]  # one utterance, or sentences joined into one file
+
+
+class UnknownAudio(KeyError):
+    """No audio and no request record exist for a key."""
+
+
+def audio_key(spoken: Spoken, voice: str, rate: str, engine: str) -> str:
+    """The sha256 hex digest naming the audio of `spoken` in `voice` at `rate` by `engine`."""
+    what = spoken if isinstance(spoken, str) else list(spoken)
+    payload = json.dumps([what, voice, rate, engine], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def is_audio_key(key: str) -> bool:
+    return len(key) == 64 and all(ch in "0123456789abcdef" for ch in key)
+
+
+def encode_mp3(wav_bytes: bytes) -> bytes:
+    """MP3 of WAV bytes (16-bit PCM), at the speech bit rate, in as many channels as given."""
+    return encode_pcm(*_read_wav(wav_bytes))
+
+
+def encode_pcm(pcm: bytes, sample_rate: int, channels: int) -> bytes:
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(BIT_RATE)
+    encoder.set_in_sample_rate(sample_rate)
+    encoder.set_channels(channels)
+    encoder.set_quality(ENCODER_QUALITY)
+    return bytes(encoder.encode(pcm) + encoder.flush())
+
+
+def _read_wav(wav_bytes: bytes) -> tuple[bytes, int, int]:
+    with wave.open(io.BytesIO(wav_bytes), "rb") as wav:
+        if wav.getsampwidth() != 2:
+            raise ValueError(f"expected 16-bit audio, got {8 * wav.getsampwidth()}-bit")
+        return wav.readframes(wav.getnframes()), wav.getframerate(), wav.getnchannels()
+
+
+# MPEG audio frame header tables (layer III only)
+_BITRATES = {  # kbit/s by bitrate index, for MPEG-1 and for MPEG-2/2.5
+    1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    2: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+_SAMPLE_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+def mp3_frames(data: bytes):
+    """(offset, length, samples, sample_rate) of each MPEG layer III frame, in order.
+
+    Skips an ID3v2 tag at the start; stops at the first byte that is not a frame.
+    """
+    offset = 0
+    if data[:3] == b"ID3" and len(data) >= 10:
+        size = data[6] << 21 | data[7] << 14 | data[8] << 7 | data[9]
+        offset = 10 + size
+    while offset + 4 <= len(data):
+        b1, b2 = data[offset + 1], data[offset + 2]
+        version = (b1 >> 3) & 3  # 3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5
+        if data[offset] != 0xFF or b1 & 0xE0 != 0xE0 or version == 1 or (b1 >> 1) & 3 != 1:
+            return
+        bitrate_index, rate_index = b2 >> 4, (b2 >> 2) & 3
+        if bitrate_index in (0, 15) or rate_index == 3:
+            return
+        table = 1 if version == 3 else 2
+        bitrate = _BITRATES[table][bitrate_index] * 1000
+        sample_rate = _SAMPLE_RATES[version][rate_index]
+        samples = 1152 if version == 3 else 576
+        length = samples // 8 * bitrate // sample_rate + ((b2 >> 1) & 1)
+        yield offset, length, samples, sample_rate
+        offset += length
+
+
+def mp3_duration(data: bytes) -> float:
+    """Seconds of audio in MP3 bytes, counted frame by frame."""
+    return sum(samples / rate for _, _, samples, rate in mp3_frames(data))
+
+
+class AudioCache:
+    """MP3s of spoken text in a directory, made on demand by a `Synthesiser`.
+
+    Layout: `<directory>/<key[:2]>/<key>.mp3` and `<key>.json` (the request record).
+    Safe to share between threads and between processes using the same directory.
+    """
+
+    def __init__(self, directory: str | os.PathLike, synthesiser) -> None:
+        self.directory = Path(directory)
+        self.synthesiser = synthesiser
+        # one lock per bucket of keys, so two threads never make the same audio at once
+        self._locks = [threading.Lock() for _ in range(64)]
+
+    def key(self, spoken: Spoken, voice: str, rate: str) -> str:
+        """The key for `spoken` in `voice` at `rate` on this machine's engine (NoVoice if none)."""
+        return audio_key(spoken, voice, rate, self.synthesiser.engine_version(voice))
+
+    def path(self, key: str) -> Path:
+        """Where the MP3 for `key` is, or will be."""
+        return self.directory / key[:2] / f"{key}.mp3"
+
+    def record_path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
+
+    def request(self, spoken: Spoken, voice: str, rate: str) -> str:
+        """The key for this audio, with its request record written so that any process can
+        make it later (e.g. when its URL is first fetched). Synthesises nothing."""
+        key = self.key(spoken, voice, rate)
+        if not self.record_path(key).exists():
+            record = {
+                "spoken": spoken if isinstance(spoken, str) else list(spoken),
+                "voice": voice,
+                "rate": rate,
+                "engine": self.synthesiser.engine_version(voice),
+            }
+            self._write_once(
+                self.record_path(key), json.dumps(record, ensure_ascii=False).encode("utf-8")
+            )
+        return key
+
+    def get_or_make(self, spoken: Spoken, voice: str, rate: str) -> Path:
+        """The MP3 of `spoken`, synthesised and stored first if need be.
+
+        A list of sentences gives one MP3 of them all, with a short pause between them.
+        """
+        return self.make(self.request(spoken, voice, rate))
+
+    def make(self, key: str) -> Path:
+        """The MP3 for `key`, synthesised from its request record if not yet made.
+
+        Raises UnknownAudio for a key with neither audio nor record.
+        """
+        path = self.path(key)
+        if path.exists():
+            return path
+        with self._lock_for(key):
+            if path.exists():
+                return path
+            try:
+                record = json.loads(self.record_path(key).read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                raise UnknownAudio(key) from None
+            mp3 = self._synthesise(record["spoken"], record["voice"], record["rate"])
+            self._write_once(path, mp3)
+        return path
+
+    def _synthesise(self, spoken: Spoken, voice: str, rate: str) -> bytes:
+        if isinstance(spoken, str):
+            return encode_mp3(self.synthesiser.synthesise(spoken, voice, rate))
+        pcm = bytearray()
+        sample_rate = channels = 0
+        for n, sentence in enumerate(s for s in spoken if s.strip()):
+            frames, sample_rate, channels = _read_wav(
+                self.synthesiser.synthesise(sentence, voice, rate)
+            )
+            if n:
+                pcm += bytes(2 * channels * round(SENTENCE_GAP * sample_rate))
+            pcm += frames
+        if not pcm:
+            raise ValueError("nothing to say")
+        return encode_pcm(bytes(pcm), sample_rate, channels)
+
+    def _lock_for(self, key: str) -> threading.Lock:
+        return self._locks[int(key[:2], 16) % len(self._locks)]
+
+    @staticmethod
+    def _write_once(path: Path, data: bytes) -> None:
+        """Write `path` atomically unless it exists; the first writer wins."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.chmod(tmp, 0o644)
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)

@@ -1,0 +1,150 @@
+"""The synthesis service: real espeak-ng voices through pyttsx3 in worker processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+from pyttsx3.voice import Voice
+
+from reader.speech.synthesis import (
+    RATES,
+    VOICES,
+    NoVoice,
+    QueueFull,
+    Synthesiser,
+    SynthesisTimeout,
+    choose_voice,
+    wav_duration,
+)
+
+SENTENCE = "一是疫情防控精准高效。"
+
+
+@pytest.fixture(scope="module")
+def synthesiser():
+    with Synthesiser(workers=1, timeout=10) as synthesiser:
+        yield synthesiser
+
+
+@pytest.fixture
+def fragile():
+    """A synthesiser of its own, with a short timeout, for tests that hurt its workers."""
+    with Synthesiser(workers=1, timeout=2, queue_size=1) as synthesiser:
+        yield synthesiser
+
+
+def test_voices_are_chosen_by_language_on_each_platform():
+    espeak = [
+        Voice("sit/cmn", "Chinese (Mandarin, latin as English)", ["cmn"]),
+        Voice("sit/cmn-latn-pinyin", "Chinese (Mandarin, latin as Pinyin)", ["cmn-latn-pinyin"]),
+        Voice("sit/yue", "Chinese (Cantonese)", ["yue"]),
+    ]
+    assert choose_voice(espeak, "cmn", "espeak").id == "sit/cmn-latn-pinyin"
+    assert choose_voice(espeak, "yue", "espeak").id == "sit/yue"
+    tokens = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Speech\\Voices\\Tokens\\"
+    sapi5 = [
+        Voice(tokens + "TTS_MS_EN-US_ZIRA_11.0", "Microsoft Zira Desktop - English (United States)"),
+        Voice(tokens + "TTS_MS_ZH-HK_TRACY_11.0", "Microsoft Tracy Desktop - Chinese(Traditional, HongKong SAR)"),
+        Voice(tokens + "TTS_MS_ZH-CN_HUIHUI_11.0", "Microsoft Huihui Desktop - Chinese (Simplified)"),
+    ]
+    assert "HUIHUI" in choose_voice(sapi5, "cmn", "sapi5").id
+    assert "TRACY" in choose_voice(sapi5, "yue", "sapi5").id
+    macos = [
+        Voice("com.apple.speech.synthesis.voice.sin-ji", "Sin-ji", ["zh_HK"]),
+        Voice("com.apple.speech.synthesis.voice.ting-ting", "Ting-Ting", ["zh_CN"]),
+    ]
+    assert choose_voice(macos, "cmn", "nsss").name == "Ting-Ting"
+    assert choose_voice(macos, "yue", "nsss").name == "Sin-ji"
+    assert choose_voice(sapi5[:1], "yue", "sapi5") is None
+
+
+@pytest.mark.speech
+def test_each_language_has_a_real_voice_and_a_versioned_engine(synthesiser):
+    assert synthesiser.voice("cmn").id.endswith("cmn-latn-pinyin")
+    assert synthesiser.voice("yue").id.endswith("yue")
+    for voice in VOICES:
+        engine = synthesiser.engine_version(voice)
+        assert engine.startswith("pyttsx3-") and "espeak-ng-" in engine
+        assert engine.endswith(synthesiser.voice(voice).id)
+
+
+@pytest.mark.speech
+def test_an_unknown_language_is_no_voice(synthesiser):
+    with pytest.raises(NoVoice):
+        synthesiser.synthesise(SENTENCE, "fr", "normal")
+
+
+@pytest.mark.speech
+@pytest.mark.parametrize("voice", VOICES)
+def test_slower_rates_give_longer_speech(synthesiser, voice):
+    seconds = {rate: wav_duration(synthesiser.synthesise(SENTENCE, voice, rate)) for rate in RATES}
+    assert seconds["slow"] > seconds["normal"] > seconds["fast"] > 1.0
+
+
+@pytest.mark.speech
+def test_back_to_back_requests_keep_their_own_settings(synthesiser):
+    """pyttsx3's espeak driver loses settings and mixes audio when hurried; we must not."""
+    expected = {
+        (voice, rate): wav_duration(synthesiser.synthesise(SENTENCE, voice, rate))
+        for voice in VOICES
+        for rate in RATES
+    }
+    for (voice, rate), seconds in reversed(expected.items()):
+        assert wav_duration(synthesiser.synthesise(SENTENCE, voice, rate)) == pytest.approx(
+            seconds, abs=0.05
+        )
+
+
+@pytest.mark.speech
+def test_a_killed_worker_is_replaced(fragile):
+    before = fragile.synthesise(SENTENCE, "cmn", "fast")
+    (pid,) = fragile.worker_pids()
+    os.kill(pid, signal.SIGKILL)
+    after = fragile.synthesise(SENTENCE, "cmn", "fast")
+    assert wav_duration(after) == pytest.approx(wav_duration(before), abs=0.05)
+    assert fragile.worker_pids() != [pid]
+
+
+@pytest.mark.speech
+def test_a_hung_worker_is_killed_after_the_timeout_and_replaced(fragile):
+    fragile.synthesise(SENTENCE, "yue", "fast")
+    (pid,) = fragile.worker_pids()
+    os.kill(pid, signal.SIGSTOP)
+    started = time.monotonic()
+    with pytest.raises(SynthesisTimeout):
+        fragile.synthesise(SENTENCE, "yue", "fast")
+    assert time.monotonic() - started < fragile.timeout + 2
+    assert fragile.worker_pids() != [pid]
+    assert wav_duration(fragile.synthesise(SENTENCE, "yue", "fast")) > 1.0
+
+
+@pytest.mark.speech
+def test_a_full_queue_fails_at_once(fragile):
+    fragile.synthesise(SENTENCE, "cmn", "fast")  # workers started, voices known
+    (pid,) = fragile.worker_pids()
+    os.kill(pid, signal.SIGSTOP)  # the one worker hangs: one request in it, one waiting
+    outcomes = []
+
+    def ask() -> None:
+        try:
+            outcomes.append(len(fragile.synthesise(SENTENCE, "cmn", "fast")))
+        except SynthesisTimeout as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.2)
+    started = time.monotonic()
+    with pytest.raises(QueueFull, match="queue full"):
+        fragile.synthesise(SENTENCE, "cmn", "fast")
+    assert time.monotonic() - started < 0.5
+    for thread in threads:
+        thread.join()
+    # the hung request timed out; the waiting one was served by the replacement
+    assert isinstance(outcomes[0], SynthesisTimeout)
+    assert isinstance(outcomes[1], int)
