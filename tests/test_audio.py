@@ -1,0 +1,143 @@
+"""MP3 encoding, the content-addressed audio cache and the /audio/<key>.mp3 route."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from reader.speech.audio import (
+    AudioCache,
+    UnknownAudio,
+    audio_key,
+    encode_mp3,
+    mp3_duration,
+    mp3_frames,
+)
+from reader.speech.synthesis import RATES, VOICES, Synthesiser, wav_duration
+from reader.web import speech
+
+SENTENCES = ("一是疫情防控精准高效。", "是发展动能不断集蓄。")
+
+
+@pytest.fixture(scope="module")
+def synthesiser():
+    with Synthesiser(workers=1, timeout=10) as synthesiser:
+        yield synthesiser
+
+
+@pytest.fixture
+def cache(tmp_path, synthesiser):
+    return AudioCache(tmp_path / "audio", synthesiser)
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = Flask(__name__)
+    app.config.update(TESTING=True, AUDIO_DIR=str(tmp_path / "audio"), SPEECH_TIMEOUT=10)
+    speech.init_app(app)
+    app.register_blueprint(speech.bp)
+    yield app
+    app.extensions["speech_synthesiser"].close()
+
+
+def test_keys_name_everything_that_changes_the_sound():
+    key = audio_key(SENTENCES[0], "cmn", "normal", "pyttsx3-2.99/espeak-ng-1.51/sit/cmn")
+    assert len(key) == 64 and key == key.lower()
+    assert key == audio_key(SENTENCES[0], "cmn", "normal", "pyttsx3-2.99/espeak-ng-1.51/sit/cmn")
+    others = {
+        audio_key(SENTENCES[1], "cmn", "normal", "pyttsx3-2.99/espeak-ng-1.51/sit/cmn"),
+        audio_key(SENTENCES[0], "yue", "normal", "pyttsx3-2.99/espeak-ng-1.51/sit/cmn"),
+        audio_key(SENTENCES[0], "cmn", "slow", "pyttsx3-2.99/espeak-ng-1.51/sit/cmn"),
+        audio_key(SENTENCES[0], "cmn", "normal", "pyttsx3-2.99/espeak-ng-1.52/sit/cmn"),
+        audio_key([SENTENCES[0]], "cmn", "normal", "pyttsx3-2.99/espeak-ng-1.51/sit/cmn"),
+    }
+    assert key not in others and len(others) == 5
+
+
+@pytest.mark.speech
+@pytest.mark.parametrize("voice", VOICES)
+def test_speech_is_valid_mp3_that_lasts_longer_when_slower(synthesiser, voice):
+    seconds = {}
+    for rate in RATES:
+        wav = synthesiser.synthesise(SENTENCES[0], voice, rate)
+        mp3 = encode_mp3(wav)
+        frames = list(mp3_frames(mp3))
+        assert mp3[:2] == b"\xff\xf3"  # frame sync, MPEG-2 layer III: 22050 Hz
+        assert sum(length for _, length, _, _ in frames) == len(mp3)  # frames end to end
+        assert {rate for _, _, _, rate in frames} == {22050}
+        seconds[rate] = mp3_duration(mp3)
+        assert seconds[rate] == pytest.approx(wav_duration(wav), abs=0.15)
+    assert seconds["slow"] > seconds["normal"] > seconds["fast"] > 1.0
+
+
+@pytest.mark.speech
+def test_the_cache_makes_audio_once_and_returns_the_same_bytes(cache, synthesiser):
+    first = cache.get_or_make(SENTENCES[0], "cmn", "normal")
+    made = synthesiser.utterances
+    again = cache.get_or_make(SENTENCES[0], "cmn", "normal")
+    assert again == first and synthesiser.utterances == made
+    assert first.read_bytes() == again.read_bytes()
+    assert first == cache.path(cache.key(SENTENCES[0], "cmn", "normal"))
+    assert [p.name for p in first.parent.iterdir() if p.name.startswith(".tmp")] == []
+
+
+@pytest.mark.speech
+def test_a_requested_key_can_be_made_later_by_another_cache(cache, synthesiser, tmp_path):
+    key = cache.request(SENTENCES[1], "yue", "slow")
+    assert not cache.path(key).exists()
+    elsewhere = AudioCache(tmp_path / "audio", synthesiser)
+    assert mp3_duration(elsewhere.make(key).read_bytes()) > 1.0
+    with pytest.raises(UnknownAudio):
+        elsewhere.make("0" * 64)
+
+
+@pytest.mark.speech
+def test_page_audio_is_its_sentences_in_one_file(cache):
+    page = mp3_duration(cache.get_or_make(list(SENTENCES), "cmn", "fast").read_bytes())
+    parts = [mp3_duration(cache.get_or_make(s, "cmn", "fast").read_bytes()) for s in SENTENCES]
+    assert page == pytest.approx(sum(parts), abs=0.6)
+    assert page > max(parts)
+
+
+def test_unknown_and_malformed_keys_are_not_found(app):
+    client = app.test_client()
+    assert client.get(f"/audio/{'a' * 64}.mp3").status_code == 404
+    assert client.get("/audio/not-a-key.mp3").status_code == 404
+    assert client.get(f"/audio/{'A' * 64}.mp3").status_code == 404
+
+
+@pytest.mark.speech
+def test_audio_is_made_on_first_fetch_and_cacheable_forever(app):
+    with app.app_context():
+        key = app.extensions["audio_cache"].request(SENTENCES[0], "cmn", "normal")
+    client = app.test_client()
+    response = client.get(f"/audio/{key}.mp3")
+    assert response.status_code == 200
+    assert response.mimetype == "audio/mpeg"
+    assert response.get_etag() == (key, False)
+    assert response.cache_control.public and response.cache_control.immutable
+    assert response.cache_control.max_age == 31536000
+    assert response.headers["Accept-Ranges"] == "bytes"
+    assert mp3_duration(response.data) > 1.0
+    response.close()
+
+    again = client.get(f"/audio/{key}.mp3", headers={"If-None-Match": f'"{key}"'})
+    assert again.status_code == 304 and again.data == b""
+    again.close()
+
+
+@pytest.mark.speech
+def test_range_requests_get_the_bytes_asked_for(app):
+    with app.app_context():
+        path = app.extensions["audio_cache"].get_or_make(SENTENCES[1], "yue", "normal")
+        key = path.stem
+    whole = path.read_bytes()
+    client = app.test_client()
+    response = client.get(f"/audio/{key}.mp3", headers={"Range": "bytes=100-299"})
+    assert response.status_code == 206
+    assert response.headers["Content-Range"] == f"bytes 100-299/{len(whole)}"
+    assert response.data == whole[100:300]
+    response.close()
+    tail = client.get(f"/audio/{key}.mp3", headers={"Range": "bytes=-50"})
+    assert tail.status_code == 206 and tail.data == whole[-50:]
+    tail.close()
