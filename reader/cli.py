@@ -78,3 +78,121 @@ def _one_line(exc: Exception, path: Path) -> str:
     if isinstance(exc, OSError):
         message = f"{path}: {exc.strerror or message}"
     return message
+
+
+SPEECH_VOICES = ("cmn", "yue")
+SPEECH_RATES = ("slow", "normal", "fast")
+
+
+def _spoken_form(text: str, voice: str) -> str:
+    """The text as it should be heard (numbers, dates… in words), when spoken.py exists."""
+    try:
+        from reader.speech.spoken import spoken_form
+    except ImportError:
+        return text
+    return spoken_form(text, voice)
+
+
+@main.command()
+@click.argument("text")
+@click.option("--voice", type=click.Choice(SPEECH_VOICES), default="cmn", show_default=True)
+@click.option("--rate", type=click.Choice(SPEECH_RATES), default="normal", show_default=True)
+@click.option("--normalise-only", is_flag=True, help="Print the spoken form and stop.")
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), help="Write an MP3 instead of playing."
+)
+def speak(text: str, voice: str, rate: str, normalise_only: bool, out: Path | None) -> None:
+    """Say TEXT through paplay or aplay, or write it to --out as MP3."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from reader.speech.audio import encode_mp3
+    from reader.speech.synthesis import Synthesiser, SynthesisError, wav_duration
+
+    spoken = _spoken_form(text, voice)
+    if normalise_only:
+        click.echo(spoken)
+        return
+    player = None if out else next(filter(None, map(shutil.which, ("paplay", "aplay"))), None)
+    if out is None and player is None:
+        click.echo("no audio player (paplay or aplay) found; use --out F.mp3", err=True)
+        sys.exit(2)
+    with Synthesiser() as synthesiser:
+        try:
+            wav = synthesiser.synthesise(spoken, voice, rate)
+        except (SynthesisError, ValueError) as exc:
+            click.echo(f"cannot speak: {exc}", err=True)
+            sys.exit(1)
+    if out is not None:
+        out.write_bytes(encode_mp3(wav))
+        click.echo(f"{out}: {wav_duration(wav):.1f} s of {voice} at {rate} speed")
+        return
+    with tempfile.NamedTemporaryFile(suffix=".wav") as sound:
+        sound.write(wav)
+        sound.flush()
+        subprocess.run([player, sound.name], check=False)
+
+
+@main.command()
+@click.option(
+    "--content", "content_dir", default=DEFAULT_CONTENT, show_default=True,
+    type=click.Path(path_type=Path, file_okay=False), help="Directory of reports.",
+)
+@click.option(
+    "--audio-dir", type=click.Path(path_type=Path, file_okay=False),
+    help="Audio cache (default: the web app's AUDIO_DIR).",
+)
+@click.option(
+    "--rate", "rates", multiple=True, type=click.Choice(SPEECH_RATES),
+    help="Rate to make (repeatable; default: every rate).",
+)
+@click.option("--workers", default=2, show_default=True, help="Voice worker processes.")
+def synthesise(content_dir: Path, audio_dir: Path | None, rates: tuple[str, ...], workers: int) -> None:
+    """Make the audio of every sentence of every report, in both voices, ahead of time."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from reader.speech.audio import AudioCache
+    from reader.speech.synthesis import Synthesiser, SynthesisError
+
+    if audio_dir is None:
+        from reader.web import create_app
+
+        audio_dir = Path(create_app({"CONTENT_DIR": str(content_dir)}).config["AUDIO_DIR"])
+    sentences: dict[str, None] = {}
+    for path in pipeline.content_files(content_dir):
+        try:
+            report = pipeline.read_report(path)
+        except (ReportError, OSError) as exc:
+            click.echo(f"skipped {_one_line(exc, path)}", err=True)
+            continue
+        for block in report.blocks:
+            sentences.update(dict.fromkeys(s for s in block.sentences if s.strip()))
+    jobs = [
+        (_spoken_form(sentence, voice), voice, rate)
+        for sentence in sentences
+        for voice in SPEECH_VOICES
+        for rate in rates or SPEECH_RATES
+    ]
+    failed = 0
+    with Synthesiser(workers=workers) as synthesiser:
+        cache = AudioCache(audio_dir, synthesiser)
+        with ThreadPoolExecutor(workers) as pool:
+            futures = [pool.submit(cache.get_or_make, *job) for job in jobs]
+            with click.progressbar(
+                as_completed(futures), length=len(futures), label="synthesising", file=sys.stderr
+            ) as bar:
+                for future in bar:
+                    try:
+                        future.result()
+                    except (SynthesisError, ValueError) as exc:
+                        failed += 1
+                        if failed <= 5:
+                            click.echo(f"\nfailed: {exc}", err=True)
+        made = synthesiser.utterances
+    click.echo(
+        f"{len(sentences)} sentences, {len(jobs)} audio files in {audio_dir}: "
+        f"{made} synthesised, {len(jobs) - made - failed} already cached, {failed} failed"
+    )
+    if failed:
+        sys.exit(1)
