@@ -1,0 +1,112 @@
+"""Speech benchmarks: first audio byte against bare espeak-ng, cached serving, pre-synthesis.
+
+Run: .venv/bin/python bench/speech.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from flask import Flask
+
+from reader import pipeline
+from reader.speech.audio import mp3_duration
+from reader.web import speech
+
+CONTENT = Path(__file__).resolve().parents[1] / "content"
+ROUNDS = 7
+
+
+def corpus_sentences() -> list[str]:
+    sentences: dict[str, None] = {}
+    for path in pipeline.content_files(CONTENT):
+        for block in pipeline.read_report(path).blocks:
+            sentences.update(dict.fromkeys(s for s in block.sentences if len(s) > 10))
+    return list(sentences)
+
+
+def bare_espeak(sentence: str, workdir: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        ["espeak-ng", "-v", "cmn-latn-pinyin", "-w", os.path.join(workdir, "out.wav"), sentence],
+        check=True,
+    )
+    return time.perf_counter() - started
+
+
+def first_byte(client, key: str) -> float:
+    started = time.perf_counter()
+    response = client.get(f"/audio/{key}.mp3", buffered=False)
+    next(iter(response.response))
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200, response.status_code
+    response.close()
+    return elapsed
+
+
+def main() -> None:
+    sentences = corpus_sentences()
+    with tempfile.TemporaryDirectory() as workdir:
+        app = Flask(__name__)
+        app.config.update(AUDIO_DIR=os.path.join(workdir, "audio"))
+        speech.init_app(app)
+        app.register_blueprint(speech.bp)
+        cache = app.extensions["audio_cache"]
+        client = app.test_client()
+
+        started = time.perf_counter()
+        cold_key = cache.request(sentences[0], "cmn", "normal")  # starts the worker
+        cold = first_byte(client, cold_key) + (time.perf_counter() - started)
+        print(f"cold start (worker spawn + first sentence): {cold * 1000:.0f} ms")
+
+        ours, bare = [], []
+        for sentence in sentences[1 : 1 + ROUNDS]:
+            bare.append(bare_espeak(sentence, workdir))
+            ours.append(first_byte(client, cache.request(sentence, "cmn", "normal")))
+        ratio = statistics.median(ours) / statistics.median(bare)
+        print(
+            f"uncached first byte: {statistics.median(ours) * 1000:.1f} ms median; "
+            f"bare espeak-ng -w: {statistics.median(bare) * 1000:.1f} ms; "
+            f"ratio {ratio:.2f}x (goal <= 1.5x)"
+        )
+        print(f"  sentence lengths: {[len(s) for s in sentences[1 : 1 + ROUNDS]]} characters")
+
+        cached = []
+        for _ in range(200):
+            started = time.perf_counter()
+            response = client.get(f"/audio/{cold_key}.mp3")
+            cached.append(time.perf_counter() - started)
+            response.close()
+        print(
+            f"cached audio: {statistics.median(cached) * 1000:.2f} ms median, "
+            f"{sorted(cached)[int(len(cached) * 0.95)] * 1000:.2f} ms p95 (goal <= 5 ms)"
+        )
+        app.extensions["speech_synthesiser"].close()
+
+        workers = os.cpu_count() or 1
+        batch = sentences[1 + ROUNDS : 1 + ROUNDS + 80]
+        with speech.Synthesiser(workers=workers) as synthesiser:
+            from reader.speech.audio import AudioCache
+
+            presynth = AudioCache(os.path.join(workdir, "presynth"), synthesiser)
+            synthesiser.voices()
+            started = time.perf_counter()
+            with ThreadPoolExecutor(workers) as pool:
+                paths = list(pool.map(lambda s: presynth.get_or_make(s, "cmn", "normal"), batch))
+            wall = time.perf_counter() - started
+        audio = sum(mp3_duration(p.read_bytes()) for p in paths)
+        print(
+            f"pre-synthesis: {len(batch)} sentences, {audio:.0f} s of audio in {wall:.1f} s "
+            f"with {workers} workers = {audio / wall:.0f} s of audio per second"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
