@@ -154,7 +154,8 @@ def test_elder_preset_and_reset(client):
     classes = soup.html["class"]
     assert {"rd-elder", "rd-size--2", "rd-spacing--wide"} <= set(classes)
     assert not soup.select("header nav")  # the simpler header
-    assert soup.select_one("#rd-elder-switch").get_text() == "退出长者模式"
+    switch = soup.select_one("#rd-elder-switch")
+    assert switch.get_text() == "长者助手" and switch["aria-pressed"] == "true"
     client.get("/settings?preset=reset&next=/")
     classes = soup_of(client.get("/")).html["class"]
     assert "rd-elder" not in classes and "rd-size--1" in classes and "rd-theme--default" in classes
