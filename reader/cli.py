@@ -20,6 +20,35 @@ def main() -> None:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option(
+    "--content", "content_dir", default=DEFAULT_CONTENT, show_default=True,
+    type=click.Path(path_type=Path, file_okay=False), help="Directory of reports.",
+)
+@click.option("--kiosk", is_flag=True, help="Kiosk mode: 长者模式 by default, no way off the site.")
+@click.option("--threads", default=8, show_default=True, help="Worker threads.")
+def serve(host: str, port: int, content_dir: Path, kiosk: bool, threads: int) -> None:
+    """Serve the reports with a production WSGI server (waitress)."""
+    from waitress import create_server
+
+    from reader.web import create_app
+
+    if not content_dir.is_dir():
+        click.echo(f"{content_dir}: not a directory", err=True)
+        sys.exit(2)
+    app = create_app({"CONTENT_DIR": str(content_dir.resolve()), "KIOSK": kiosk})
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="yidu-reader")
+    except OSError as exc:
+        click.echo(f"cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    click.echo(f"易读 Reader is serving {content_dir} at http://{shown_host}:{port}/", err=True)
+    server.run()
+
+
+@main.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option("--page-chars", default=600, show_default=True, help="Characters per page.")
