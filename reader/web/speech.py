@@ -11,10 +11,26 @@ from __future__ import annotations
 import atexit
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, send_file
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    request,
+    send_file,
+    url_for,
+)
 
+from reader import library
+from reader.settings import SETTINGS
 from reader.speech.audio import AudioCache, UnknownAudio, is_audio_key
+from reader.speech.spoken import spoken_form
 from reader.speech.synthesis import Synthesiser, SynthesisError
+from reader.web import store
+from reader.web.i18n import in_script
 
 bp = Blueprint("speech", __name__)
 
@@ -62,4 +78,106 @@ def audio(key: str):
     )
     response.cache_control.public = True
     response.cache_control.immutable = True
+    return response
+
+
+# --- the speech manifest of a reading page, for static/js/player.js ----------------------
+
+SPEECH_LANGS = {"cmn": "zh-CN", "yue": "zh-HK"}  # what the browser's own voices are asked for
+
+
+@bp.get("/r/<slug>/<int:n>/speech.json")
+def manifest(slug: str, n: int):
+    """Page n's sentences, each with its display text and audio URL, in the reader's voice.
+
+    Voice and rate come from the settings cookie, or ?voice=&rate=. Shape:
+    {"slug", "n", "pages", "voice", "rate", "lang", "next", "page_audio",
+     "sentences": [{"id": "s2-0", "text", "spoken", "audio"}]}. `text` is exactly the
+    sentence span's text; `audio` (and `page_audio`) is null when this server has no
+    voice for the language, and the player then asks the browser to speak `spoken`.
+    """
+    report, page = _report_and_page(slug, n)
+    voice, rate = _voice_and_rate()
+    sentences = page.sentences
+    spoken = [spoken_form(sentence, voice) for sentence in sentences]
+    keys = _audio_keys(spoken, voice, rate)
+    page_key = _audio_keys([spoken], voice, rate)[0] if any(s.strip() for s in spoken) else None
+    response = jsonify(
+        slug=slug,
+        n=n,
+        pages=report.page_count,
+        voice=voice,
+        rate=rate,
+        lang=SPEECH_LANGS[voice],
+        next=url_for("reports.page", slug=slug, n=n + 1) if n < report.page_count else None,
+        page_audio=_audio_url(page_key),
+        sentences=[
+            {"id": f"s{n}-{seq}", "text": in_script(text), "spoken": said, "audio": _audio_url(key)}
+            for seq, (text, said, key) in enumerate(zip(sentences, spoken, keys, strict=True))
+        ],
+    )
+    return _private(response)
+
+
+@bp.get("/r/<slug>/<int:n>/audio.mp3")
+def page_audio(slug: str, n: int):
+    """The whole page spoken, for the plain <audio controls>: a redirect to its cacheable MP3.
+
+    The page's HTML names this stable URL, so rendering a page never starts a voice.
+    """
+    _report, page = _report_and_page(slug, n)
+    voice, rate = _voice_and_rate()
+    spoken = [spoken_form(sentence, voice) for sentence in page.sentences]
+    key = _audio_keys([spoken], voice, rate)[0] if any(s.strip() for s in spoken) else None
+    if key is None:
+        response = current_app.response_class(
+            "speech is unavailable", status=503, mimetype="text/plain"
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return _private(response)
+    return _private(redirect(_audio_url(key), code=302))
+
+
+def _report_and_page(slug: str, n: int):
+    conn = store.connection()
+    report = library.report(conn, slug) or abort(404)
+    return report, library.page(conn, slug, n) or abort(404)
+
+
+def _voice_and_rate() -> tuple[str, str]:
+    voice = request.args.get("voice", g.settings.voice)
+    rate = request.args.get("rate", g.settings.rate)
+    return (
+        voice if voice in SETTINGS["voice"] else g.settings.voice,
+        rate if rate in SETTINGS["rate"] else g.settings.rate,
+    )
+
+
+def _audio_keys(spoken: list, voice: str, rate: str) -> list[str | None]:
+    """A key (with its request record written) for each utterance, None for one that is
+    empty, and all None when speech is off (SPEECH_DISABLED) or there is no voice."""
+    if current_app.config.get("SPEECH_DISABLED"):
+        return [None] * len(spoken)
+    cache: AudioCache = current_app.extensions["audio_cache"]
+    try:
+        return [
+            cache.request(said, voice, rate) if _has_words(said) else None for said in spoken
+        ]
+    except SynthesisError as exc:  # NoVoice, or the voices would not start
+        current_app.logger.warning("no %s audio: %s", voice, exc)
+        return [None] * len(spoken)
+
+
+def _has_words(spoken) -> bool:
+    return any(s.strip() for s in spoken) if isinstance(spoken, list) else bool(spoken.strip())
+
+
+def _audio_url(key: str | None) -> str | None:
+    return url_for("speech.audio", key=key) if key else None
+
+
+def _private(response):
+    """Depends on the reader's settings cookie: never shared, always asked again."""
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.add("Cookie")
     return response
