@@ -144,6 +144,14 @@
     if (!caption) return;
     var height = caption.hidden ? 0 : caption.offsetHeight;
     root.style.setProperty("--rd-caption-height", height + "px");
+    // The bar has just appeared or grown: bring the focused control out from under it.
+    var focused = document.activeElement;
+    if (height && focused && focused !== document.body && !caption.contains(focused)) {
+      var box = focused.getBoundingClientRect();
+      if (box.bottom > window.innerHeight - height) {
+        focused.scrollIntoView({ block: "nearest", behavior: reducedMotion() ? "auto" : "smooth" });
+      }
+    }
   }
 
   function setCurrent(next, scroll) {
