@@ -26,7 +26,7 @@
   var audio = player.querySelector("audio");
   var toggle = document.getElementById("rd-player-toggle");
   var controls = player.querySelector("[data-player-controls]");
-  var continueButton = player.querySelector("[data-player-action='continue']");
+  var continueButton = null; // 继续朗读, made when autoplay is refused (see refused())
   var caption = document.querySelector("[data-module='rd-caption']");
   var captionText = caption && caption.querySelector(".rd-caption__text");
   if (!spans.length || !audio || !toggle || !controls) return; // the plain player stays
@@ -273,7 +273,15 @@
   function refused() {
     setPlaying(false);
     mode = "continuous";
-    if (continueButton) continueButton.hidden = false;
+    if (!continueButton) {
+      continueButton = document.createElement("button");
+      continueButton.type = "button";
+      continueButton.className = "rd-button rd-button--primary rd-player__continue";
+      continueButton.setAttribute("data-player-action", "continue");
+      continueButton.textContent = player.getAttribute("data-i18n-continue");
+      player.appendChild(continueButton);
+    }
+    continueButton.hidden = false;
   }
 
   function finished(i) {
