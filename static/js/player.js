@@ -187,6 +187,13 @@
     return token;
   }
 
+  /* Before the paused <audio> goes on: the browser's voice stops, old callbacks go stale. */
+  function silenceBrowserOnly() {
+    token += 1;
+    if (window.speechSynthesis) window.speechSynthesis.cancel();
+    return token;
+  }
+
   function speak(i) {
     var mine = silence();
     setCurrent(i, true);
@@ -339,11 +346,17 @@
 
   function resume() {
     if (pausedAudio && index >= 0) {
-      var mine = token;
+      var mine = silenceBrowserOnly();
+      var i = index;
+      audio.onended = function () {
+        if (mine === token) finished(i);
+      };
+      audio.onerror = function () {
+        if (mine === token) speakWithBrowser(i, mine);
+      };
       pausedAudio = false;
       mode = "continuous";
       setPlaying(true);
-      if (window.speechSynthesis) window.speechSynthesis.cancel();
       var started = audio.play();
       if (started && started.catch) {
         started.catch(function (error) {

@@ -331,17 +331,20 @@ def test_point_reading_reads_the_sentence_clicked_or_pointed_at(player, tiny_ser
 
 def test_alt_shift_7_starts_and_pauses_reading(player, tiny_server):
     open_reading(player, tiny_server)
-    body = player.find_element(By.TAG_NAME, "body")
     ActionChains(player).key_down(Keys.ALT).key_down(Keys.SHIFT).send_keys("7").key_up(
         Keys.SHIFT
     ).key_up(Keys.ALT).perform()
     wait_for(lambda: pressed(player) == "true", message="reading to start")
-    body.click()
     ActionChains(player).key_down(Keys.ALT).key_down(Keys.SHIFT).send_keys("7").key_up(
         Keys.SHIFT
     ).key_up(Keys.ALT).perform()
     wait_for(lambda: pressed(player) == "false", message="reading to pause")
     assert player.execute_script("return document.querySelector('.rd-player__audio').paused")
+    # pressed again, it goes on from where it paused and on to the next sentences
+    read_so_far = len(trail(player))
+    player.find_element(By.ID, "rd-player-toggle").click()
+    wait_for(lambda: len(trail(player)) > read_so_far, message="reading to go on")
+    assert trail_ids(player) == PAGE_1[: len(trail(player))]
 
 
 def test_another_tab_reading_pauses_this_one(player, tiny_server):
