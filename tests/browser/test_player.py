@@ -459,3 +459,22 @@ def test_player_and_captions_pass_axe_and_the_numbers(player, live_server, theme
         assert player.execute_script(_FOCUS_NOT_HIDDEN, False) == []
     finally:
         player.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
+def test_choosing_cantonese_in_the_toolbar_refetches_the_manifest(player, tiny_server):
+    open_reading(player, tiny_server, toolbar="open")
+    harness.requested_urls(player)  # drain the log
+    player.find_element(By.CSS_SELECTOR, "[data-setting=voice][data-value=yue]").click()
+    manifest_url = f"/r/{SLUG}/1/speech.json?voice=yue&rate=normal"
+    wait_for(
+        lambda: any(url.endswith(manifest_url) for url in harness.requested_urls(player)),
+        timeout=5,
+        message="the Cantonese manifest",
+    )
+    player.find_element(By.ID, "rd-player-toggle").click()
+    wait_for(lambda: trail_ids(player)[:1] == ["s1-0"], message="reading in Cantonese")
+    src = player.execute_script("return document.querySelector('.rd-player__audio').src")
+    cantonese = player.execute_script(
+        "return fetch(arguments[0]).then(r => r.json())", tiny_server + manifest_url
+    )
+    assert src.split("/audio/")[-1] in [s["audio"].split("/audio/")[-1] for s in cantonese["sentences"]]
