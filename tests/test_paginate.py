@@ -1,30 +1,18 @@
 """paginate: short pages that never cut a sentence, on the seeds and on generated reports."""
 
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from seed_bodies import BODY_LINES, body
 
 from reader.paginate import DEFAULT_PAGE_CHARS, paginate
 from reader.report import HEADING, ITEM, PARAGRAPH, Block
 from reader.structure import structure
 
-CONTENT = Path(__file__).resolve().parent.parent / "content"
-# The body of each seed as file line numbers (first, last), without the portal chrome.
-BODY_LINES = {
-    "dg-nancheng-2023-work-plan": (8, 28),
-    "zs-dongqu-2020-work-plan": (1, 22),
-    "zs-nanqu-2022-work-summary": (8, 30),
-    "zs-nanqu-2024-cadre-meeting": (8, 46),
-    "zs-xiqu-2023-work-plan": (1, 37),
-}
-
 
 def seed_blocks(slug):
-    first, last = BODY_LINES[slug]
-    lines = (CONTENT / f"{slug}.txt").read_text("utf-8").splitlines()[first - 1 : last]
-    blocks, _ = structure(lines)
+    blocks, _ = structure(body(slug))
     return blocks
 
 
