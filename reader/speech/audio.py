@@ -26,6 +26,8 @@ from pathlib import Path
 
 import lameenc
 
+from reader.speech.synthesis import RATES
+
 BIT_RATE = 48  # kbit/s: plenty for one voice at espeak's 22050 Hz, mono
 ENCODER_QUALITY = 7  # lame: 0 best and slowest … 9 worst; 7 encodes speech about 3x faster than 2
 SENTENCE_GAP = 0.3  # seconds of silence between the sentences of page audio
@@ -40,7 +42,8 @@ class UnknownAudio(KeyError):
 def audio_key(spoken: Spoken, voice: str, rate: str, engine: str) -> str:
     """The sha256 hex digest naming the audio of `spoken` in `voice` at `rate` by `engine`."""
     what = spoken if isinstance(spoken, str) else list(spoken)
-    payload = json.dumps([what, voice, rate, engine], ensure_ascii=False, separators=(",", ":"))
+    speed = f"{rate}/{RATES.get(rate, '')}"  # a retuned rate gets new audio, not stale files
+    payload = json.dumps([what, voice, speed, engine], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
