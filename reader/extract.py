@@ -400,12 +400,15 @@ def _classes(tag: Tag) -> list[str]:
 def drop_hidden(soup: BeautifulSoup) -> None:
     """Elements a browser does not show: display:none, visibility:hidden, `hidden`."""
     hidden = [
-        *soup.find_all(style=HIDDEN_STYLE),
-        *soup.find_all(hidden=True),
-        *soup.find_all(class_=lambda name: name in HIDDEN_CLASSES),
+        tag
+        for tag in soup.find_all(True)
+        if tag.has_attr("hidden")
+        or HIDDEN_STYLE.search(str(tag.get("style") or ""))
+        or not HIDDEN_CLASSES.isdisjoint(tag.get("class") or ())
     ]
     for tag in hidden:
-        tag.decompose()
+        if not tag.decomposed:
+            tag.decompose()
 
 
 def drop_mobile_copies(soup: BeautifulSoup) -> None:
