@@ -17,6 +17,7 @@ from reader.speech.synthesis import (
     QueueFull,
     Synthesiser,
     SynthesisTimeout,
+    WorkerCrashed,
     choose_voice,
     wav_duration,
 )
@@ -148,3 +149,43 @@ def test_a_full_queue_fails_at_once(fragile):
     # the hung request timed out; the waiting one was served by the replacement
     assert isinstance(outcomes[0], SynthesisTimeout)
     assert isinstance(outcomes[1], int)
+
+
+LONG = 3 * (
+    "我们坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的十九大和十九届历次全会精神。"
+)
+
+
+@pytest.mark.speech
+def test_speech_comes_buffer_by_buffer_and_adds_up_to_the_whole(synthesiser):
+    with synthesiser.speak(LONG, "cmn", "normal") as utterance:
+        assert (utterance.sample_rate, utterance.channels) == (22050, 1)
+        buffers = list(utterance)
+    assert len(buffers) > 3 and all(len(b) % 2 == 0 for b in buffers)
+    seconds = sum(len(b) for b in buffers) / 2 / 22050
+    whole = synthesiser.synthesise(LONG, "cmn", "normal")
+    assert seconds == pytest.approx(wav_duration(whole), abs=0.05) and seconds > 10
+
+
+@pytest.mark.speech
+def test_speech_left_early_does_not_leak_into_the_next_request(synthesiser):
+    fast = wav_duration(synthesiser.synthesise(SENTENCE, "yue", "fast"))
+    utterance = synthesiser.speak(LONG, "cmn", "slow")
+    next(utterance)
+    utterance.close()
+    assert wav_duration(synthesiser.synthesise(SENTENCE, "yue", "fast")) == pytest.approx(
+        fast, abs=0.05
+    )
+
+
+@pytest.mark.speech
+def test_a_worker_killed_mid_speech_is_replaced(fragile):
+    utterance = fragile.speak(LONG, "cmn", "slow")
+    next(utterance)  # the worker now waits on a full pipe, more to send
+    (pid,) = fragile.worker_pids()
+    os.kill(pid, signal.SIGKILL)
+    with pytest.raises(WorkerCrashed):
+        for _ in utterance:
+            pass
+    assert fragile.worker_pids() != [pid]
+    assert wav_duration(fragile.synthesise(SENTENCE, "cmn", "fast")) > 1.0

@@ -9,6 +9,12 @@ first file made for a key is the one kept: the same key always gives the same by
 
 Page audio is several sentences spoken one after another in a single MP3, for the
 plain `<audio controls>` player that needs no JavaScript.
+
+Audio not yet made can be streamed (`AudioCache.stream`): the PCM is encoded to MP3
+buffer by buffer as the voice makes it, each piece handed out at once and the whole
+stored when done. LAME gives the same bytes however its input is cut up, and `make`
+is the same stream read to the end, so a file's bytes never depend on which way it
+was made, and the first listener's bytes are the stored ones.
 """
 
 from __future__ import annotations
@@ -21,12 +27,17 @@ import os
 import tempfile
 import threading
 import wave
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import lameenc
 
 from reader.speech.synthesis import RATES
+
+try:
+    import fcntl
+except ImportError:  # Windows: processes sharing a directory may each make a key once
+    fcntl = None
 
 BIT_RATE = 48  # kbit/s: plenty for one voice at espeak's 22050 Hz, mono
 ENCODER_QUALITY = 7  # lame: 0 best and slowest … 9 worst; 7 encodes speech about 3x faster than 2
@@ -57,12 +68,18 @@ def encode_mp3(wav_bytes: bytes) -> bytes:
 
 
 def encode_pcm(pcm: bytes, sample_rate: int, channels: int) -> bytes:
+    encoder = _encoder(sample_rate, channels)
+    return bytes(encoder.encode(pcm) + encoder.flush())
+
+
+def _encoder(sample_rate: int, channels: int) -> lameenc.Encoder:
+    """An MP3 encoder for 16-bit PCM; fed in pieces it gives the same bytes as in one go."""
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(BIT_RATE)
     encoder.set_in_sample_rate(sample_rate)
     encoder.set_channels(channels)
     encoder.set_quality(ENCODER_QUALITY)
-    return bytes(encoder.encode(pcm) + encoder.flush())
+    return encoder
 
 
 def _read_wav(wav_bytes: bytes) -> tuple[bytes, int, int]:
@@ -163,35 +180,72 @@ class AudioCache:
 
         Raises UnknownAudio for a key with neither audio nor record.
         """
+        made = self.stream(key)
+        if isinstance(made, Path):
+            return made
+        with contextlib.closing(made):
+            for _ in made:
+                pass
+        return self.path(key)
+
+    def stream(self, key: str) -> Path | MakingAudio:
+        """The MP3 file for `key` if it is made; if not, its bytes as they are encoded.
+
+        The stream is returned once the voice has started, so that no voice, a full queue
+        or a timeout raises here (UnknownAudio for a key with no record). It holds the
+        key's locks, in this process and (where there is fcntl) in others sharing the
+        directory, until it is read to the end or closed; closing it early still stores
+        the file.
+        """
         path = self.path(key)
         if path.exists():
             return path
-        with self._lock_for(key):
+        lock = self._lock_for(key)
+        lock.acquire()
+        releases = [lock.release]
+        try:
             if path.exists():
                 return path
             try:
-                record = json.loads(self.record_path(key).read_text(encoding="utf-8"))
+                record_file = open(self.record_path(key), "rb")  # noqa: SIM115 - closed below
             except FileNotFoundError:
                 raise UnknownAudio(key) from None
-            mp3 = self._synthesise(record["spoken"], record["voice"], record["rate"])
-            self._write_once(path, mp3)
-        return path
+            releases.append(record_file.close)
+            if fcntl is not None:  # another process making the key first: wait, then use it
+                fcntl.flock(record_file.fileno(), fcntl.LOCK_EX)
+            if path.exists():
+                return path
+            record = json.loads(record_file.read().decode("utf-8"))
+            spoken, voice, rate = record["spoken"], record["voice"], record["rate"]
+            sentences = [spoken] if isinstance(spoken, str) else [s for s in spoken if s.strip()]
+            if not sentences:
+                raise ValueError("nothing to say")
+            first = self.synthesiser.speak(sentences[0], voice, rate)
+            later = (self.synthesiser.speak(s, voice, rate) for s in sentences[1:])
+            making = MakingAudio(self._encode(path, first, later), releases)
+            releases = []
+            return making
+        finally:
+            for release in reversed(releases):
+                release()
 
-    def _synthesise(self, spoken: Spoken, voice: str, rate: str) -> bytes:
-        if isinstance(spoken, str):
-            return encode_mp3(self.synthesiser.synthesise(spoken, voice, rate))
-        pcm = bytearray()
-        sample_rate = channels = 0
-        for n, sentence in enumerate(s for s in spoken if s.strip()):
-            frames, sample_rate, channels = _read_wav(
-                self.synthesiser.synthesise(sentence, voice, rate)
-            )
-            if n:
-                pcm += bytes(2 * channels * round(SENTENCE_GAP * sample_rate))
-            pcm += frames
-        if not pcm:
-            raise ValueError("nothing to say")
-        return encode_pcm(bytes(pcm), sample_rate, channels)
+    def _encode(self, path: Path, first, later) -> Iterator[bytes]:
+        """MP3 bytes of the utterances, a pause between each, as they come; then stored."""
+        mp3 = bytearray()
+        encoder = _encoder(first.sample_rate, first.channels)
+        gap = bytes(2 * first.channels * round(SENTENCE_GAP * first.sample_rate))
+        for n, utterance in enumerate(_chain([first], later)):
+            with utterance:
+                for pcm in _chain([gap] if n else [], utterance):
+                    piece = bytes(encoder.encode(pcm))
+                    if piece:
+                        mp3 += piece
+                        yield piece
+        piece = bytes(encoder.flush())
+        mp3 += piece
+        self._write_once(path, bytes(mp3))
+        if piece:
+            yield piece
 
     def _lock_for(self, key: str) -> threading.Lock:
         return self._locks[int(key[:2], 16) % len(self._locks)]
@@ -209,3 +263,44 @@ class AudioCache:
                 os.link(tmp, path)
         finally:
             os.unlink(tmp)
+
+
+def _chain(first, rest):
+    yield from first
+    yield from rest
+
+
+class MakingAudio:
+    """MP3 bytes of audio being made, each piece as soon as it is encoded (see
+    AudioCache.stream). Closing it before the end makes and stores the rest anyway, so
+    the work is never lost; either way the key's locks are released once."""
+
+    def __init__(self, pieces: Iterator[bytes], releases: list[Callable[[], None]]) -> None:
+        self._pieces = pieces
+        self._releases = releases
+
+    def __iter__(self) -> MakingAudio:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._pieces)
+        except BaseException:  # the end, or making failed: nothing stored
+            self._release()
+            raise
+
+    def close(self) -> None:
+        try:
+            for _ in self._pieces:
+                pass
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        releases, self._releases = self._releases, []
+        for release in reversed(releases):
+            release()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()

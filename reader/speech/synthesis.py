@@ -8,6 +8,12 @@ event and checks the WAV is complete before answering. The `Synthesiser` hands o
 request at a time to each worker, kills and replaces a worker that hangs past the
 timeout or dies, and refuses work at once when its queue is full.
 
+With espeak-ng the worker does not go through pyttsx3's run loop at all: that loop
+polls every 10 ms and only writes a WAV once the whole utterance is made. It takes
+espeak's audio from pyttsx3's own espeak binding as it is synthesised and sends each
+buffer (about a second of speech, the first within a millisecond or two) up the pipe,
+so `Synthesiser.speak` can hand out sound long before the sentence is finished.
+
 Voices are chosen by language, never by a fixed id: `VOICE_PREFERENCES` lists, per
 pyttsx3 driver, the ids, names or language tags to look for, best first.
 """
@@ -15,6 +21,7 @@ pyttsx3 driver, the ids, names or language tags to look for, best first.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import io
 import multiprocessing
 import os
@@ -39,6 +46,7 @@ RATES = {"slow": 140, "normal": 175, "fast": 220}
 DEFAULT_TIMEOUT = 15.0  # seconds for one utterance, far above the ~0.1 s it takes
 DEFAULT_QUEUE_SIZE = 32
 STARTUP_TIMEOUT = 20.0  # seconds for a new worker to import pyttsx3 and list its voices
+ESPEAK_SAMPLE_RATE = 22050  # what pyttsx3's espeak driver assumes for every voice, as we do
 
 # Per driver and language: what to look for in a voice, best first. A token matches a
 # voice whose id ends with it, whose name contains it (ignoring case, spaces and
@@ -81,7 +89,7 @@ class SynthesisTimeout(SynthesisError):
 
 
 class WorkerCrashed(SynthesisError):
-    """A worker died while speaking, twice in a row; it was replaced."""
+    """A worker died while speaking (twice in a row before any sound); it was replaced."""
 
 
 @dataclass(frozen=True)
@@ -160,8 +168,49 @@ def _say_to_file(engine, finished: threading.Event, text: str, path: str) -> Non
         time.sleep(0.002)
 
 
+class _EspeakStream:
+    """espeak-ng's audio for one utterance at a time, buffer by buffer as it is made.
+
+    pyttsx3 started espeak-ng in its retrieval mode (audio handed to a callback on
+    espeak's own thread); this takes that callback over once pyttsx3 has done its
+    setting up, and wakes the caller for each buffer instead of polling.
+    """
+
+    def __init__(self) -> None:
+        from pyttsx3.drivers import _espeak
+
+        self._espeak = _espeak
+        self._buffers: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        _espeak.SetSynthCallback(self._on_synth)
+
+    def _on_synth(self, wav, samples: int, events) -> int:
+        if samples > 0:
+            self._buffers.put(ctypes.string_at(wav, samples * 2))
+        n = 0
+        while events[n].type != self._espeak.EVENT_LIST_TERMINATED:
+            if events[n].type == self._espeak.EVENT_MSG_TERMINATED:
+                self._buffers.put(None)
+            n += 1
+        return 0
+
+    def speak(self, text: str):
+        """16-bit mono PCM buffers of `text` in the current voice and rate."""
+        flags = self._espeak.ENDPAUSE | self._espeak.CHARS_UTF8
+        status = self._espeak.Synth(text.encode("utf-8"), flags=flags)
+        if status != self._espeak.EE_OK:
+            raise SynthesisError(f"espeak-ng refused the text (error {status})")
+        while (buffer := self._buffers.get()) is not None:
+            yield buffer
+        self._espeak.Synchronize()  # nothing of this utterance left in espeak's queue
+
+
 def _worker_main(connection) -> None:
-    """One pyttsx3 engine, one request at a time, until told to stop or orphaned."""
+    """One pyttsx3 engine, one request at a time, until told to stop or orphaned.
+
+    For each request (text, voice id, words a minute) the worker sends
+    ("pcm", sample rate, channels, bytes) one or more times, then ("end", None); or
+    ("error", message) at any point, after which it is ready for the next request.
+    """
     # the espeak driver prints "Audio saved to …" for every file
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
@@ -185,8 +234,10 @@ def _worker_main(connection) -> None:
     path = os.path.join(workdir, "utterance.wav")
     # the first runAndWait leaves the driver idle, so that later settings apply at once
     _say_to_file(engine, finished, "。", path)
+    espeak = _EspeakStream() if engine.driver_name == "espeak" else None
     connection.send(("hello", os.getpid(), voices))
 
+    current_voice = None
     while True:
         try:
             message = connection.recv()
@@ -196,13 +247,22 @@ def _worker_main(connection) -> None:
             break
         text, voice_id, rate = message
         try:
-            engine.setProperty("voice", voice_id)
+            if voice_id != current_voice:  # loading a voice costs more than the rest
+                engine.setProperty("voice", voice_id)
+                current_voice = voice_id
             engine.setProperty("rate", rate)
-            _settle(engine)
-            _say_to_file(engine, finished, text, path)
-            with open(path, "rb") as wav:
-                connection.send(("ok", wav.read()))
+            if espeak is not None:
+                for buffer in espeak.speak(text):
+                    connection.send(("pcm", ESPEAK_SAMPLE_RATE, 1, buffer))
+            else:
+                _settle(engine)
+                _say_to_file(engine, finished, text, path)
+                with wave.open(path, "rb") as wav:
+                    frames = wav.readframes(wav.getnframes())
+                    connection.send(("pcm", wav.getframerate(), wav.getnchannels(), frames))
+            connection.send(("end", None))
         except Exception as exc:  # reported to the parent, which raises it there
+            current_voice = None
             connection.send(("error", f"{exc.__class__.__name__}: {exc}"))
     with contextlib.suppress(OSError):
         os.remove(path)
@@ -356,8 +416,28 @@ class Synthesiser:
     def synthesise(self, text: str, voice: str, rate: str) -> bytes:
         """WAV bytes of `text` spoken in language `voice` ("cmn"/"yue") at `rate` (a RATES name).
 
-        A worker that dies mid-utterance is replaced and the text tried once more; one
-        that exceeds the timeout is killed and replaced, and SynthesisTimeout raised.
+        Errors as for `speak`.
+        """
+        with self.speak(text, voice, rate) as utterance:
+            pcm = b"".join(utterance)
+        out = io.BytesIO()
+        with wave.open(out, "wb") as wav:
+            wav.setnchannels(utterance.channels)
+            wav.setsampwidth(2)
+            wav.setframerate(utterance.sample_rate)
+            wav.writeframes(pcm)
+        return out.getvalue()
+
+    def speak(self, text: str, voice: str, rate: str) -> Utterance:
+        """`text` spoken in language `voice` ("cmn"/"yue") at `rate` (a RATES name), as an
+        iterator of 16-bit PCM buffers that come as the worker makes them.
+
+        Returns once the first buffer is here, so a request that fails before any sound
+        (no voice, queue full, timeout) raises here. A worker that dies before any sound
+        is replaced and the text tried once more; one that dies later is replaced and
+        WorkerCrashed raised by the iteration. One that takes longer than the timeout
+        for the whole utterance is killed and replaced, and SynthesisTimeout raised.
+        Close the utterance (or use it in a `with`) to give its worker back.
         """
         if rate not in RATES:
             raise ValueError(f"unknown rate {rate!r}; expected one of {', '.join(RATES)}")
@@ -368,27 +448,32 @@ class Synthesiser:
         try:
             for attempt in (1, 2):
                 worker = slot.ready()
+                deadline = time.monotonic() + self.timeout
                 try:
                     worker.connection.send((text, voice_id, RATES[rate]))
-                    if not worker.connection.poll(self.timeout):
-                        slot.replace()
-                        raise SynthesisTimeout(
-                            f"no speech within {self.timeout:g} s; the voice worker was replaced"
-                        )
-                    status, payload = worker.connection.recv()
+                    message = self._receive(slot, worker, deadline)
                 except (EOFError, OSError):
                     slot.replace()
                     if attempt == 2:
                         raise WorkerCrashed("the voice worker died twice on this text") from None
                     continue
-                if status != "ok":
-                    raise SynthesisError(payload)
-                with self._lock:
-                    self.utterances += 1
-                return payload
+                if message[0] != "pcm":
+                    raise SynthesisError(message[1])
+                _, sample_rate, channels, first = message
+                return Utterance(self, slot, worker, deadline, sample_rate, channels, first)
             raise AssertionError("unreachable")
-        finally:
+        except BaseException:
             self._give_back(slot)
+            raise
+
+    def _receive(self, slot: _Slot, worker: _Worker, deadline: float):
+        """The worker's next message; SynthesisTimeout (worker replaced) after `deadline`."""
+        if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
+            slot.replace()
+            raise SynthesisTimeout(
+                f"no speech within {self.timeout:g} s; the voice worker was replaced"
+            )
+        return worker.connection.recv()
 
     def _take(self) -> _Slot:
         self._start()
@@ -420,6 +505,85 @@ class Synthesiser:
         if owner:
             for slot in slots:
                 slot.worker.stop()
+
+
+class Utterance:
+    """16-bit PCM buffers of one utterance as its worker makes them (see Synthesiser.speak).
+
+    `sample_rate` and `channels` describe every buffer. Iterating to the end, or
+    closing, gives the worker back; closing early lets the worker finish first.
+    """
+
+    def __init__(
+        self,
+        synthesiser: Synthesiser,
+        slot: _Slot,
+        worker: _Worker,
+        deadline: float,
+        sample_rate: int,
+        channels: int,
+        first: bytes,
+    ) -> None:
+        self.sample_rate = sample_rate
+        self.channels = channels
+        self._synthesiser = synthesiser
+        self._slot: _Slot | None = slot
+        self._worker = worker
+        self._deadline = deadline
+        self._first: bytes | None = first
+
+    def __iter__(self) -> Utterance:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._first is not None:
+            first, self._first = self._first, None
+            return first
+        if self._slot is None:
+            raise StopIteration
+        message = self._next_message()
+        if message[0] == "pcm":
+            return message[3]
+        self._done()
+        if message[0] == "end":
+            with self._synthesiser._lock:
+                self._synthesiser.utterances += 1
+            raise StopIteration
+        raise SynthesisError(message[1])
+
+    def _next_message(self):
+        slot = self._slot
+        try:
+            return self._synthesiser._receive(slot, self._worker, self._deadline)
+        except SynthesisTimeout:
+            self._done()
+            raise
+        except (EOFError, OSError):
+            slot.replace()
+            self._done()
+            raise WorkerCrashed("the voice worker died while speaking") from None
+
+    def _done(self) -> None:
+        slot, self._slot = self._slot, None
+        if slot is not None:
+            self._synthesiser._give_back(slot)
+
+    def close(self) -> None:
+        """Let the worker finish this utterance (unread buffers are dropped), give it back."""
+        self._first = None
+        with contextlib.suppress(SynthesisError):
+            for _ in self:
+                pass
+
+    def __enter__(self) -> Utterance:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
 
 
 def wav_duration(wav_bytes: bytes) -> float:

@@ -3,7 +3,10 @@
 The key is content-addressed (see reader.speech.audio), so a URL never changes
 meaning: the response carries the key as its ETag and may be kept for a year.
 Audio whose request record exists but which is not yet made is synthesised on the
-first fetch.
+first fetch, and streamed: a plain GET gets each piece of MP3 as soon as it is
+encoded (no length is known yet, so this one response ignores a "bytes=0-" range); the
+file stored meanwhile has exactly
+those bytes and serves every later request, with ranges and 304s.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from flask import (
 
 from reader import library
 from reader.settings import SETTINGS
-from reader.speech.audio import AudioCache, UnknownAudio, is_audio_key
+from reader.speech.audio import AudioCache, MakingAudio, UnknownAudio, is_audio_key
 from reader.speech.spoken import spoken_form
 from reader.speech.synthesis import Synthesiser, SynthesisError
 from reader.web import store
@@ -58,12 +61,15 @@ def init_app(app: Flask) -> None:
 
 @bp.get("/audio/<key>.mp3")
 def audio(key: str):
-    """The MP3 for `key`; Range requests get 206, If-None-Match gets 304."""
+    """The MP3 for `key`; Range requests get 206, If-None-Match gets 304.
+
+    Audio not yet made is streamed to a plain GET as it is encoded (see the module).
+    """
     if not is_audio_key(key):
         abort(404)
     cache: AudioCache = current_app.extensions["audio_cache"]
     try:
-        path = cache.make(key)
+        made = cache.stream(key) if _may_stream() else cache.make(key)
     except UnknownAudio:
         abort(404)
     except SynthesisError as exc:  # no voice, queue full, timeout: the browser speaks instead
@@ -73,12 +79,27 @@ def audio(key: str):
         )
         response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
-    response = send_file(
-        path, mimetype="audio/mpeg", conditional=True, etag=key, max_age=ONE_YEAR
-    )
+    if isinstance(made, MakingAudio):
+        response = current_app.response_class(made, mimetype="audio/mpeg", direct_passthrough=True)
+        response.set_etag(key)
+        response.cache_control.max_age = ONE_YEAR
+        response.headers["Accept-Ranges"] = "bytes"  # of the resource: later fetches get 206
+    else:
+        response = send_file(
+            made, mimetype="audio/mpeg", conditional=True, etag=key, max_age=ONE_YEAR
+        )
     response.cache_control.public = True
     response.cache_control.immutable = True
     return response
+
+
+def _may_stream() -> bool:
+    """Whether the whole body, as it is made, answers this request: a GET asking for
+    all of it (media elements ask for "bytes=0-"), with nothing to compare against."""
+    ranges = request.range
+    whole = ranges is None or (ranges.units == "bytes" and ranges.ranges == [(0, None)])
+    conditional = request.if_none_match or request.if_modified_since or "If-Range" in request.headers
+    return request.method == "GET" and whole and not conditional
 
 
 # --- the speech manifest of a reading page, for static/js/player.js ----------------------
