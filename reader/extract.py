@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date as calendar_date
 
 from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
@@ -43,11 +43,12 @@ CHROME_LINE = re.compile(
     r"扫一扫在手机|扫一扫|用手机扫|您访问的链接即将离开|您即将离开|上一篇|下一篇|责任编辑|"
     r"(?:首页|网站首页|主页)\s*[>＞»›]|【\s*(?:打印|关闭|字体))"
 )
-CHROME_LINE_END = re.compile(r"(?:政府信息公开|信息公开目录|规章库)$")
+CHROME_LINE_ENDS = ("政府信息公开", "信息公开目录", "规章库")
 FOOTER_WORDS = (
     "主办单位", "主办:", "主办：", "承办单位", "承办:", "承办：", "网站标识码", "备案号", "ICP备",
     "公网安备", "技术支持", "网站地图", "联系我们", "版权所有", "Copyright",
 )  # fmt: skip
+FOOTER_WORD = re.compile("|".join(map(re.escape, FOOTER_WORDS)))
 LINK_BLOCK_START = re.compile(r"^(?:相关附件|附件\s*[:：]?|相关新闻|相关链接|相关阅读|相关文章|相关稿件)")
 LINK_BLOCK_WORDS = frozenset(
     ["媒体报道", "音频视频", "文件", "部门解读", "图解类", "图解", "新闻发布会", "访谈", "其他", "文章关键词", "相关新闻", "相关附件", "相关文件", "政策解读", "解读"]
@@ -81,6 +82,9 @@ INFO_TABLE_LABELS = frozenset(
     ["索引号", "分类", "主题分类", "发布机构", "成文日期", "名称", "文号", "发布日期", "主题词", "信息来源", "来源"]
 )
 INFO_TABLE_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff]{2,4})\s*[:：]?$")
+# What the first string of a cell whose text is a label can be: the label's start, or all of it.
+INFO_TABLE_LABEL_START = re.compile(r"[\u4e00-\u9fff]{1,4}(?:\s*[:：])?$")
+INFO_TABLE_CELLS = frozenset(["td", "th", "dt", "span", "label", "b", "strong"])
 
 # --- HTML ---------------------------------------------------------------------------
 NON_TEXT_TAGS = (
@@ -101,6 +105,11 @@ ARTICLE_CONTAINER = re.compile(
     r"detail[-_]?content|pages[-_]?content|zw|zwnr|wzcon|art[-_]?con)$",
     re.IGNORECASE,
 )
+# A source line break between two Chinese characters, with the spaces around it.
+CJK_LINE_BREAK = re.compile(
+    r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t\r\n]*\n[ \t\r\n]*(?=[\u3000-\u9fff\uff00-\uffef])"
+)
+WHITESPACE_RUN = re.compile(r"\s+")
 TITLE_SEPARATOR = re.compile(r"\s+[-－–|｜]\s+|\s*(?:_|\||｜|——)\s*")
 SITE_NAME = re.compile(
     r"(?:网站|门户|门户网|政府网|人民政府|办事处|政务网|信息公开|首页|动态|公告|要闻|新闻|栏目|"
@@ -207,17 +216,16 @@ def _read_text(text: str) -> _Page:
 
 def clean_lines(lines) -> list[str]:
     """Lines without indentation (ASCII or full-width) and with runs of spaces made one."""
-    return [re.sub(r"\s+", " ", line).strip() for line in lines]
+    return [" ".join(line.split()) for line in lines]
 
 
 def is_chrome(line: str) -> bool:
     """A line of the portal around the report: toolbars, breadcrumbs, share buttons, footers."""
-    if all(word in CHROME_WORDS for word in line.split()):
+    if CHROME_WORDS.issuperset(line.split()):
         return True
-    if CHROME_LINE.match(line) or CHROME_LINE_END.search(line):
+    if CHROME_LINE.match(line) or line.endswith(CHROME_LINE_ENDS) or line.startswith(FOOTER_WORDS):
         return True
-    footer_hits = sum(word in line for word in FOOTER_WORDS)
-    return footer_hits >= 2 or any(line.startswith(word) for word in FOOTER_WORDS)
+    return FOOTER_WORD.search(line) is not None and sum(word in line for word in FOOTER_WORDS) >= 2
 
 
 def drop_portal_chrome(lines: list[str]) -> list[str]:
@@ -346,14 +354,15 @@ def _read_html(text: str) -> _Page:
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(text, "lxml")
     page = _Page()
-    read_cms_meta(page, soup)
-    drop_non_text(soup)
-    drop_hidden(soup)
-    drop_mobile_copies(soup)
-    read_info_table(page, soup)
-    page.learn(title=title_of_document(soup, page))
+    tags = scan_tags(soup)
+    read_cms_meta(page, tags.metas)
+    for tag in tags.unseen:
+        tag.decompose()
+    drop_mobile_copies(soup, tags.copies)
+    read_info_table(page, _live(tags.cells))
+    page.learn(title=title_of_document(next(iter(_live(tags.titles)), None), page))
 
-    container = article_container(soup)
+    container = article_container(soup, tags)
     body = drop_portal_chrome(text_lines(container))
     container.extract()
     around = drop_portal_chrome(text_lines(soup))
@@ -361,7 +370,8 @@ def _read_html(text: str) -> _Page:
     page.learn(title=title_before_labels(around))
     header, body = split_header(body)
     titles = read_labels(page, header)
-    page.learn(title=join_title(titles) or heading_title(soup))
+    headings = [tag for tag in _live(tags.headings) if _inside(tag, soup)]  # not in the container
+    page.learn(title=join_title(titles) or heading_title(headings))
     if titles and join_title(titles) != page.title:
         body = titles + body
     page.body = tuple(body)
@@ -369,9 +379,77 @@ def _read_html(text: str) -> _Page:
     return page
 
 
-def read_cms_meta(page: _Page, soup: BeautifulSoup) -> None:
+@dataclass
+class _Tags:
+    """The elements the steps below look at, in document order, found in one walk."""
+
+    metas: list[Tag] = field(default_factory=list)  # every <meta>, shown or not
+    unseen: list[Tag] = field(default_factory=list)  # non-text and hidden elements, outermost only
+    copies: list[Tag] = field(default_factory=list)  # phone copies of the article, outermost only
+    cells: list[Tag] = field(default_factory=list)  # what may hold an info-table label
+    containers: list[Tag] = field(default_factory=list)  # known CMS article containers
+    articles: list[Tag] = field(default_factory=list)
+    headings: list[Tag] = field(default_factory=list)  # h1 and h2
+    titles: list[Tag] = field(default_factory=list)
+    bodies: list[Tag] = field(default_factory=list)
+
+
+def scan_tags(soup: BeautifulSoup) -> _Tags:
+    """Sort the page's elements once: what to drop, and where to look for facts and body.
+
+    Below an unseen element (non-text or hidden) only <meta>s are looked for: the CMS
+    facts are read from them before anything is dropped.
+    """
+    tags = _Tags()
+    stack = [(node, False) for node in reversed(soup.contents) if isinstance(node, Tag)]
+    while stack:
+        tag, in_copy = stack.pop()  # in_copy: inside a phone copy already found
+        name = tag.name
+        if name == "meta":
+            tags.metas.append(tag)
+        if name in NON_TEXT_TAGS or (tag.attrs and is_hidden(tag)):
+            tags.unseen.append(tag)
+            tags.metas.extend(t for t in tag.descendants if isinstance(t, Tag) and t.name == "meta")
+            continue
+        if tag.attrs:  # classes and ids
+            names = _classes(tag)
+            if not in_copy and any(MOBILE_COPY.search(c) for c in names):
+                tags.copies.append(tag)
+                in_copy = True
+            if any(ARTICLE_CONTAINER.match(c) for c in names):
+                tags.containers.append(tag)
+        if name in INFO_TABLE_CELLS:
+            tags.cells.append(tag)
+        elif name in ("h1", "h2"):
+            tags.headings.append(tag)
+        elif name == "article":
+            tags.articles.append(tag)
+        elif name == "title":
+            tags.titles.append(tag)
+        elif name == "body":
+            tags.bodies.append(tag)
+        stack.extend((child, in_copy) for child in reversed(tag.contents) if isinstance(child, Tag))
+    return tags
+
+
+def _live(tags: list[Tag]) -> list[Tag]:
+    """Those of `tags` not dropped since the walk."""
+    return [tag for tag in tags if not _decomposed(tag)]
+
+
+def _decomposed(tag: Tag) -> bool:
+    """Tag.decomposed, without its cost: on a live tag, that property searches the tag's
+    subtree for an element named `_decomposed` (bs4 reads unknown attributes as find())."""
+    return bool(vars(tag).get("_decomposed"))
+
+
+def _inside(tag: Tag, root: Tag) -> bool:
+    return any(parent is root for parent in tag.parents)
+
+
+def read_cms_meta(page: _Page, metas: list[Tag]) -> None:
     """ArticleTitle, PubDate, ContentSource and ColumnName, the meta tags of the portals' CMS."""
-    for meta in soup.find_all("meta"):
+    for meta in metas:
         fact = CMS_META.get(str(meta.get("name", "")).lower())
         content = " ".join(str(meta.get("content", "")).split())
         if not fact or not content:
@@ -384,12 +462,6 @@ def read_cms_meta(page: _Page, soup: BeautifulSoup) -> None:
             page.learn(**{fact: content})
 
 
-def drop_non_text(soup: BeautifulSoup) -> None:
-    """Scripts, styles, frames, forms, embedded objects: nothing of theirs is report text."""
-    for tag in soup.find_all(NON_TEXT_TAGS):
-        tag.decompose()
-
-
 def _classes(tag: Tag) -> list[str]:
     names = tag.get("class") or []
     if isinstance(names, str):
@@ -397,40 +469,35 @@ def _classes(tag: Tag) -> list[str]:
     return [*names, str(tag.get("id") or "")]
 
 
-def drop_hidden(soup: BeautifulSoup) -> None:
-    """Elements a browser does not show: display:none, visibility:hidden, `hidden`."""
-    hidden = [
-        tag
-        for tag in soup.find_all(True)
-        if tag.has_attr("hidden")
-        or HIDDEN_STYLE.search(str(tag.get("style") or ""))
+def is_hidden(tag: Tag) -> bool:
+    """An element a browser does not show: display:none, visibility:hidden, `hidden`."""
+    return (
+        tag.has_attr("hidden")
+        or HIDDEN_STYLE.search(str(tag.get("style") or "")) is not None
         or not HIDDEN_CLASSES.isdisjoint(tag.get("class") or ())
-    ]
-    for tag in hidden:
-        if not tag.decomposed:
-            tag.decompose()
+    )
 
 
-def drop_mobile_copies(soup: BeautifulSoup) -> None:
+def drop_mobile_copies(soup: BeautifulSoup, copies: list[Tag]) -> None:
     """The phone copy of the article some portals carry beside the desktop one.
 
     Dropped only when enough text is left without it, so a page that is only a phone
     copy keeps its body.
     """
-    copies = [t for t in soup.find_all(True) if any(MOBILE_COPY.search(c) for c in _classes(t))]
-    copy_ids = {id(t) for t in copies}
-    outermost = [t for t in copies if not any(id(p) in copy_ids for p in t.parents)]
-    copy_chars = sum(len(t.get_text(strip=True)) for t in outermost)
-    if outermost and len(soup.get_text(strip=True)) - copy_chars >= MIN_BODY_CHARS:
-        for tag in outermost:
+    copy_chars = sum(len(t.get_text(strip=True)) for t in copies)
+    if copies and len(soup.get_text(strip=True)) - copy_chars >= MIN_BODY_CHARS:
+        for tag in copies:
             tag.decompose()
 
 
-def read_info_table(page: _Page, soup: BeautifulSoup) -> None:
+def read_info_table(page: _Page, cells: list[Tag]) -> None:
     """The 信息公开 table of gkmlpt pages: 名称 is the title, 发布日期 (not 成文日期) the date."""
     found = {}
-    tables = set()
-    for cell in soup.find_all(["td", "th", "dt", "span", "label", "b", "strong"]):
+    tables: list[Tag] = []  # `in` compares markup: a table identical to one already seen is not added
+    for cell in cells:
+        # The label's first characters are the cell's first string: most cells are ruled out by it.
+        if not INFO_TABLE_LABEL_START.match(next(cell.stripped_strings, "")):
+            continue
         match = INFO_TABLE_LABEL.match(cell.get_text(strip=True))
         if not match or match["label"] not in INFO_TABLE_LABELS:
             continue
@@ -439,22 +506,23 @@ def read_info_table(page: _Page, soup: BeautifulSoup) -> None:
         if value and not INFO_TABLE_LABEL.match(value):
             found.setdefault(match["label"], value)
         table = cell.find_parent("table")
-        if table is not None:
-            tables.add(table)
+        if table is not None and table not in tables:
+            tables.append(table)
     page.learn(title=found.get("名称"), date=iso_date(found.get("发布日期")))
     page.learn(source=found.get("信息来源") or found.get("来源"), publisher=found.get("发布机构"))
     if "发布机构" in found:
         page.place_hints += (found["发布机构"],)
     if len(found) >= 2:
         for table in tables:
-            table.decompose()
+            if not _decomposed(table):
+                table.decompose()
 
 
-def title_of_document(soup: BeautifulSoup, page: _Page) -> str:
+def title_of_document(title_tag: Tag | None, page: _Page) -> str:
     """<title> without the site and column names after its separators."""
-    if soup.title is None:
+    if title_tag is None:
         return ""
-    title = " ".join(soup.title.get_text().split())
+    title = " ".join(title_tag.get_text().split())
     columns = set(page.place_hints)
     while True:
         parts = list(TITLE_SEPARATOR.finditer(title))
@@ -484,26 +552,29 @@ def title_before_labels(lines: list[str]) -> str:
     return ""
 
 
-def heading_title(soup: BeautifulSoup) -> str:
-    for tag in soup.find_all(["h1", "h2"]):
+def heading_title(headings: list[Tag]) -> str:
+    """The first <h1> or <h2> that reads as a title."""
+    for tag in headings:
         text = " ".join(tag.get_text(" ", strip=True).split())
         if text and len(text) <= 2 * TITLE_MAX_CHARS and not is_site_name(text):
             return text
     return ""
 
 
-def article_container(soup: BeautifulSoup) -> Tag:
+def article_container(soup: BeautifulSoup, tags: _Tags) -> Tag:
     """The element holding the article: a known CMS container, else the densest text block."""
-    root = soup.body or soup
-    known = [
-        tag
-        for tag in root.find_all(True)
-        if any(ARTICLE_CONTAINER.match(name) for name in _classes(tag))
-        and len(tag.get_text(strip=True)) >= MIN_BODY_CHARS
-    ]
+    bodies = _live(tags.bodies)
+    root = bodies[0] if bodies else soup
+
+    def in_root(found: list[Tag]) -> list[Tag]:
+        found = _live(found)
+        return found if root is soup else [tag for tag in found if _inside(tag, root)]
+
+    sized = [(len(tag.get_text(strip=True)), tag) for tag in in_root(tags.containers)]
+    known = [(chars, tag) for chars, tag in sized if chars >= MIN_BODY_CHARS]
     if known:
-        return max(known, key=lambda tag: len(tag.get_text(strip=True)))
-    articles = [t for t in root.find_all("article") if len(t.get_text(strip=True)) >= MIN_BODY_CHARS]
+        return max(known, key=lambda sized_tag: sized_tag[0])[1]
+    articles = [t for t in in_root(tags.articles) if len(t.get_text(strip=True)) >= MIN_BODY_CHARS]
     if len(articles) == 1:
         return articles[0]
     return densest_block(root)
@@ -560,8 +631,9 @@ def text_lines(root: Tag) -> list[str]:
 
 def _inline_text(text: str) -> str:
     """Source line breaks inside Chinese text are not spaces; elsewhere whitespace is one space."""
-    text = re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t\r\n]*\n[ \t\r\n]*(?=[\u3000-\u9fff\uff00-\uffef])", "", text)
-    return re.sub(r"\s+", " ", text)
+    if "\n" in text:
+        text = CJK_LINE_BREAK.sub("", text)
+    return WHITESPACE_RUN.sub(" ", text)
 
 
 # --- places, titles, kinds ------------------------------------------------------------
@@ -587,12 +659,23 @@ def find_places(title: str, hints: tuple[str, ...], paragraphs: list[str]) -> tu
 
 
 def _district_pattern(unit: str) -> str:
+    """The unit's full name, or a short one not after ALIAS_NOT_AFTER.
+
+    The look-behind comes after the short name (东区(?<![粤…]东区)), not before it, so that
+    the pattern starts with the characters the full and short names share: a regex that
+    starts with plain characters is searched for fast.
+    """
     short = [alias for alias, full in DISTRICT_ALIASES.items() if full == unit]
-    names = [re.escape(unit)] + [f"(?<![{ALIAS_NOT_AFTER}]){re.escape(a)}" for a in short]
+    names = [re.escape(unit)] + [f"{re.escape(a)}(?<![{ALIAS_NOT_AFTER}]{re.escape(a)})" for a in short]
     return "|".join(names)
 
 
 DISTRICT_MENTION = {unit: re.compile(_district_pattern(unit)) for unit in CITY_OF_DISTRICT}
+ALIASED_DISTRICTS = frozenset(DISTRICT_ALIASES.values())
+UNIT_LENGTHS_BY_LAST_CHAR = {
+    last: sorted({len(unit) for unit in CITY_OF_DISTRICT if unit.endswith(last)})
+    for last in sorted({unit[-1] for unit in CITY_OF_DISTRICT})
+}
 
 
 def _district_in(text: str) -> str:
@@ -605,11 +688,27 @@ def _district_in(text: str) -> str:
 
 def _most_named_district(text: str) -> str:
     counts = Counter()
+    named = _units_named(text)
     for unit, pattern in DISTRICT_MENTION.items():
-        mentions = pattern.findall(text)
-        if unit in text or len(mentions) >= MIN_ALIAS_MENTIONS:
-            counts[unit] = len(mentions)
+        if unit in named:
+            counts[unit] = len(pattern.findall(text))
+        elif unit in ALIASED_DISTRICTS:  # named only by its short form, if at all
+            mentions = len(pattern.findall(text))
+            if mentions >= MIN_ALIAS_MENTIONS:
+                counts[unit] = mentions
     return counts.most_common(1)[0][0] if counts else ""
+
+
+def _units_named(text: str) -> set[str]:
+    """The districts whose full name is in `text` (a whole body): {u for u in units if u in text},
+    found by looking before each of the few characters a full name can end with."""
+    named = set()
+    for last, lengths in UNIT_LENGTHS_BY_LAST_CHAR.items():
+        end = text.find(last) + 1
+        while end:
+            named.update(text[end - n : end] for n in lengths if n <= end)
+            end = text.find(last, end) + 1
+    return named & CITY_OF_DISTRICT.keys()
 
 
 def _portal_city(text: str) -> str:

@@ -27,10 +27,14 @@ class _Part:
     sentences: list[str]
     first: bool  # holds the block's first sentence
     last: bool = True  # holds the block's last sentence
+    chars: int = field(init=False)  # of the sentences, kept as they are added
 
-    @property
-    def chars(self) -> int:
-        return sum(len(s) for s in self.sentences)
+    def __post_init__(self) -> None:
+        self.chars = sum(len(s) for s in self.sentences)
+
+    def add(self, sentence: str) -> None:
+        self.sentences.append(sentence)
+        self.chars += len(sentence)
 
     def as_block(self) -> Block:
         if self.first and self.last:
@@ -124,7 +128,7 @@ def _place_text(layout: _Layout, block: Block, i: int) -> None:
             layout.page.pop()
             layout.new_page()
             layout.page.append(part)
-        part.sentences.append(sentence)
+        part.add(sentence)
 
 
 def _heading_paths(pages: list[list[_Part]]) -> list[tuple[tuple[str, ...], bool]]:
