@@ -30,7 +30,7 @@ class _Part:
     chars: int = field(init=False)  # of the sentences, kept as they are added
 
     def __post_init__(self) -> None:
-        self.chars = sum(len(s) for s in self.sentences)
+        self.chars = sum(map(len, self.sentences))
 
     def add(self, sentence: str) -> None:
         self.sentences.append(sentence)
@@ -90,7 +90,7 @@ def _keep_with_next(blocks: Sequence[Block], i: int) -> int:
     """Characters of the headings from blocks[i] on plus the first sentence after them."""
     chars = 0
     while i < len(blocks) and blocks[i].type == HEADING:
-        chars += sum(len(s) for s in blocks[i].sentences)
+        chars += sum(map(len, blocks[i].sentences))
         i += 1
     if i < len(blocks) and blocks[i].sentences:
         chars += len(blocks[i].sentences[0])
@@ -110,7 +110,7 @@ def _place_heading(layout: _Layout, blocks: Sequence[Block], i: int) -> None:
 
 
 def _place_text(layout: _Layout, block: Block, i: int) -> None:
-    chars = sum(len(s) for s in block.sentences)
+    chars = sum(map(len, block.sentences))
     if not layout.fits(chars) and layout.full_enough() and not layout.ends_with_heading():
         layout.new_page()
     if layout.fits(chars):
