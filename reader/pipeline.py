@@ -58,17 +58,14 @@ def read_report(path: Path, page_chars: int = paginate.DEFAULT_PAGE_CHARS) -> Re
     pages = paginate.paginate(blocks, page_chars)
 
     facts = {name: getattr(found, name) for name in META_FIELDS if hasattr(found, name)}
-    fields_from = {name: "file" for name, value in facts.items() if value}
+    title_from = "file" if facts.get("title") else ""
     for name, value in meta.items():
         if not facts.get(name):
             facts[name] = value
-            fields_from[name] = "meta"
-    title_from = fields_from.get("title", "")
+            title_from = title_from or ("meta" if name == "title" else "")
     if not facts.get("title"):
         facts["title"] = extract.title_from_text(found.paragraphs, facts)
-        title_from = "text" if facts["title"] else ""
-        if title_from:
-            fields_from["title"] = "text"
+        title_from = "text"
     if not facts["title"]:
         raise ReportError(f"{path}: no title in the file, its sidecar or its first paragraph")
 
@@ -85,6 +82,5 @@ def read_report(path: Path, page_chars: int = paginate.DEFAULT_PAGE_CHARS) -> Re
         warnings=tuple(found.warnings) + tuple(structure_warnings),
         title_from=title_from,
         origin=facts.get("origin", ""),
-        fields_from=fields_from,
     )
     return replace(report, kind=report.kind or extract.kind_of(report.title))

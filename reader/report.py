@@ -5,7 +5,7 @@ Plain frozen dataclasses shared by every stage of the pipeline; nothing here doe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 HEADING = "heading"
 ITEM = "item"
@@ -89,7 +89,6 @@ class Report:
     warnings: tuple[str, ...] = ()
     title_from: str = "file"  # "file", "meta" (sidecar .meta.toml) or "text"
     origin: str = ""  # the published page's URL, when known
-    fields_from: dict = field(default_factory=dict)
 
     @property
     def chars(self) -> int:
