@@ -20,7 +20,7 @@ from reader import pipeline
 from reader.paginate import DEFAULT_PAGE_CHARS
 from reader.report import Block, ReportError
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 SEARCH_LIMIT = 50
 SNIPPET_CONTEXT = 24  # characters shown either side of the first match
 
@@ -29,7 +29,7 @@ CREATE TABLE build (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE report (
     slug TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT, source TEXT, district TEXT,
     city TEXT, kind TEXT, page_count INTEGER NOT NULL, chars INTEGER NOT NULL,
-    title_from TEXT, origin TEXT, warnings TEXT NOT NULL
+    warnings TEXT NOT NULL
 );
 CREATE TABLE page (
     slug TEXT NOT NULL REFERENCES report(slug), n INTEGER NOT NULL,
@@ -137,11 +137,11 @@ def build(
 
 def _insert_report(conn: sqlite3.Connection, report) -> None:
     conn.execute(
-        "INSERT INTO report VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO report VALUES (?,?,?,?,?,?,?,?,?,?)",
         (
             report.slug, report.title, report.date, report.source, report.district,
-            report.city, report.kind, len(report.pages), report.chars, report.title_from,
-            report.origin, json.dumps(list(report.warnings), ensure_ascii=False),
+            report.city, report.kind, len(report.pages), report.chars,
+            json.dumps(list(report.warnings), ensure_ascii=False),
         ),
     )
     for page in report.pages:
@@ -213,34 +213,29 @@ def search(conn: sqlite3.Connection, query: str, limit: int = SEARCH_LIMIT) -> l
     query = " ".join(query.split())
     if not query:
         return []
-    if len(query) >= 3:
-        phrase = '"' + query.replace('"', '""') + '"'
-        rows = conn.execute(
-            "SELECT s.slug, s.n, s.text FROM sentence_fts f JOIN sentence s ON s.id = f.rowid "
-            "WHERE sentence_fts MATCH ? ORDER BY s.slug, s.n, s.seq",
-            (phrase,),
-        ).fetchall()
+    if len(query) >= 3:  # the trigram index needs three characters
+        matching = "sentence_fts f JOIN sentence s ON s.id = f.rowid WHERE sentence_fts MATCH ?"
+        argument = '"' + query.replace('"', '""') + '"'
     else:
-        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = conn.execute(
-            "SELECT slug, n, text FROM sentence WHERE text LIKE ? ESCAPE '\\' "
-            "ORDER BY slug, n, seq",
-            (f"%{escaped}%",),
-        ).fetchall()
+        matching = "sentence s WHERE s.text LIKE ? ESCAPE '\\'"
+        argument = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = conn.execute(
+        "SELECT s.slug, s.n, s.text, r.title, p.heading_path "
+        "FROM page p JOIN report r ON r.slug = p.slug JOIN "
+        f"(SELECT s.slug, s.n, s.seq, s.text FROM {matching}) s ON s.slug = p.slug AND s.n = p.n "
+        "ORDER BY s.slug, s.n, s.seq",
+        (argument,),
+    ).fetchall()
     hits, seen = [], set()
-    titles = {r.slug: r.title for r in reports(conn)}
     for row in rows:
         key = (row["slug"], row["n"])
         if key in seen:
             continue
         seen.add(key)
-        page_row = conn.execute(
-            "SELECT heading_path FROM page WHERE slug = ? AND n = ?", key
-        ).fetchone()
         hits.append(
             SearchHit(
-                slug=row["slug"], title=titles[row["slug"]], n=row["n"],
-                heading_path=tuple(json.loads(page_row["heading_path"])),
+                slug=row["slug"], title=row["title"], n=row["n"],
+                heading_path=tuple(json.loads(row["heading_path"])),
                 parts=_marked(row["text"], query),
             )
         )
