@@ -32,6 +32,8 @@ SETTINGS: dict[str, tuple[str, ...]] = {
     "toolbar": ("closed", "open"),
 }
 PRESETS = ("elder", "reset")
+# Interface language → the tag on <html> (and on a passage in that language).
+LANG_TAGS = {"zh_CN": "zh-CN", "zh_Hant": "zh-HK", "en": "en"}
 ELDER_PRESET = {"elder": "on", "size": "2", "spacing": "wide"}
 
 
@@ -91,7 +93,7 @@ class Settings:
 
     @property
     def html_lang(self) -> str:
-        return {"zh_CN": "zh-CN", "zh_Hant": "zh-HK", "en": "en"}[self.lang]
+        return LANG_TAGS[self.lang]
 
     @property
     def content_lang(self) -> str:

@@ -50,13 +50,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("AUDIO_DIR", str(instance / "audio"))
     instance.mkdir(parents=True, exist_ok=True)
 
-    from reader.web import home, i18n, reports, settings, store
+    from reader.web import home, i18n, reports, settings, speech, store
 
     store.init_app(app)
     i18n.init_app(app)
-    for blueprint in (home.bp, reports.bp, settings.bp):
+    speech.init_app(app)
+    for blueprint in (home.bp, reports.bp, settings.bp, speech.bp):
         app.register_blueprint(blueprint)
-    _register_speech(app)
 
     @app.before_request
     def load_settings() -> None:
@@ -75,11 +75,3 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_error_handler(404, home.not_found)
     return app
 
-
-def _register_speech(app: Flask) -> None:
-    try:
-        from reader.web import speech
-    except ImportError:  # the speech blueprint is optional until it lands
-        return
-    speech.init_app(app)
-    app.register_blueprint(speech.bp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
 
-from reader.settings import COOKIE_MAX_AGE, COOKIE_NAME, SETTINGS
+from reader.settings import COOKIE_MAX_AGE, COOKIE_NAME, LANG_TAGS, SETTINGS
 from reader.web.i18n import gettext
 
 bp = Blueprint("settings", __name__)
@@ -81,8 +81,8 @@ VALUE_NAMES = {
     "script": {"hans": "简体", "hant": "繁體"},
     "lang": {"zh_CN": "简体中文", "zh_Hant": "繁體中文", "en": "English"},
 }
-# Values whose change alters text the server renders, so JavaScript reloads the page.
-RELOADING_SETTINGS = ("script", "lang", "elder", "toolbar")
+# Toolbar settings whose change alters text the server renders, so JavaScript reloads the page.
+RELOADING_SETTINGS = ("script", "lang")
 TOOLBAR_GROUPS = (
     ("size", "spacing", "theme"),
     ("voice", "rate", "reading", "captions"),
@@ -118,6 +118,7 @@ def setting_labels() -> dict:
         "VALUE_NAMES": VALUE_NAMES,
         "TOOLBAR_GROUPS": TOOLBAR_GROUPS,
         "RELOADING_SETTINGS": RELOADING_SETTINGS,
+        "LANG_TAGS": LANG_TAGS,
         "SHORTCUTS": SHORTCUTS,
         "SHORTCUT_KEYMAP": [(keys, action) for keys, _what, action in SHORTCUTS],
         "KEY_NAMES": KEY_NAMES,
