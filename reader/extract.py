@@ -493,7 +493,7 @@ def drop_mobile_copies(soup: BeautifulSoup, copies: list[Tag]) -> None:
 def read_info_table(page: _Page, cells: list[Tag]) -> None:
     """The 信息公开 table of gkmlpt pages: 名称 is the title, 发布日期 (not 成文日期) the date."""
     found = {}
-    tables: list[Tag] = []  # `in` compares markup: a table identical to one already seen is not added
+    tables: dict[int, Tag] = {}  # by identity: Tag's == compares markup, and tables can be copies
     for cell in cells:
         # The label's first characters are the cell's first string: most cells are ruled out by it.
         if not INFO_TABLE_LABEL_START.match(next(cell.stripped_strings, "")):
@@ -506,14 +506,14 @@ def read_info_table(page: _Page, cells: list[Tag]) -> None:
         if value and not INFO_TABLE_LABEL.match(value):
             found.setdefault(match["label"], value)
         table = cell.find_parent("table")
-        if table is not None and table not in tables:
-            tables.append(table)
+        if table is not None:
+            tables[id(table)] = table
     page.learn(title=found.get("名称"), date=iso_date(found.get("发布日期")))
     page.learn(source=found.get("信息来源") or found.get("来源"), publisher=found.get("发布机构"))
     if "发布机构" in found:
         page.place_hints += (found["发布机构"],)
     if len(found) >= 2:
-        for table in tables:
+        for table in tables.values():
             if not _decomposed(table):
                 table.decompose()
 
