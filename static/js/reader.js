@@ -37,7 +37,6 @@
             other.setAttribute("aria-pressed", other === link ? "true" : "false");
           });
         }
-        updateGuide();
         document.dispatchEvent(new CustomEvent("rd:settings", { detail: answer.settings }));
         announce(answer.message);
       });
@@ -128,10 +127,7 @@
   }
 
   /* ---- Reading ruler and crosshair follow the pointer, or the focus ------------------ */
-  var guide = null;
-  function updateGuide() {
-    guide = document.querySelector("[data-module='rd-guide']");
-  }
+  var guide = document.querySelector("[data-module='rd-guide']");
   function moveGuide(x, y) {
     if (!guide) return;
     guide.style.setProperty("--rd-guide-x", x + "px");
@@ -144,7 +140,6 @@
     moveGuide(box.left + box.width / 2, box.top + box.height / 2);
   }
 
-  updateGuide();
   document.addEventListener("click", onToolbarToggle);
   document.addEventListener("click", onSettingClick);
   document.addEventListener("keydown", onButtonKey);
