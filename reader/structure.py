@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import cn2an
+
 from reader.report import HEADING, ITEM, PARAGRAPH, Block
 from reader.sentences import split_sentences
 
@@ -47,33 +49,14 @@ FALSE_STARTS_WITH_YAO = ("要求", "要是", "要么", "要不", "要点", "要�
 LOST_NUMERAL_FALSE_STARTS = FALSE_STARTS_WITH_SHI + FALSE_STARTS_WITH_YAO
 WARNING_EXCERPT_CHARS = 12
 
-CN_DIGITS = "〇一二三四五六七八九"
+MAX_LIST_NUMBER = 99  # a lost numeral is inferred after an item numbered up to 九十八
 
 
-def cn_to_int(numeral: str) -> int | None:
-    """The value of a Chinese numeral from 一 to 九十九, or None."""
-    if numeral in CN_DIGITS[1:]:
-        return CN_DIGITS.index(numeral)
-    tens, sep, units = numeral.partition("十")
-    if not sep or len(tens) > 1 or len(units) > 1:
+def _numeral_value(numeral: str) -> int | None:
+    try:
+        return cn2an.cn2an(numeral, "strict")
+    except ValueError:
         return None
-    value = CN_DIGITS.index(tens) * 10 if tens else 10
-    if tens and value == 0:
-        return None
-    if units:
-        if units not in CN_DIGITS[1:]:
-            return None
-        value += CN_DIGITS.index(units)
-    return value
-
-
-def int_to_cn(value: int) -> str:
-    """The Chinese numeral for 1 to 99, as enumerations write it (十一, 二十)."""
-    tens, units = divmod(value, 10)
-    text = ""
-    if tens:
-        text = "十" if tens == 1 else CN_DIGITS[tens] + "十"
-    return text + (CN_DIGITS[units] if units else "")
 
 
 def _heading_style(line: str) -> tuple[int, str] | None:
@@ -114,12 +97,12 @@ def _lost_numeral_label(line: str, previous: tuple[str, str] | None) -> str | No
         return None
     if line.startswith(LOST_NUMERAL_FALSE_STARTS):
         return None
-    number = cn_to_int(lead.group(1))
-    if number is None or number >= 99:
+    number = _numeral_value(lead.group(1))
+    if number is None or not 1 <= number < MAX_LIST_NUMBER:
         return None
     if len(split_sentences(line)[0].strip()) > HEADING_MAX_CHARS:
         return None
-    return int_to_cn(number + 1) + lead.group(2)
+    return cn2an.an2cn(number + 1) + lead.group(2)
 
 
 def structure(paragraphs: Sequence[str]) -> tuple[tuple[Block, ...], tuple[str, ...]]:
