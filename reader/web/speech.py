@@ -74,11 +74,7 @@ def audio(key: str):
         abort(404)
     except SynthesisError as exc:  # no voice, queue full, timeout: the browser speaks instead
         current_app.logger.warning("audio %s not made: %s", key, exc)
-        response = current_app.response_class(
-            "speech is unavailable for now", status=503, mimetype="text/plain"
-        )
-        response.headers["Retry-After"] = str(RETRY_AFTER)
-        return response
+        return _unavailable("speech is unavailable for now")
     if isinstance(made, MakingAudio):
         response = current_app.response_class(made, mimetype="audio/mpeg", direct_passthrough=True)
         response.set_etag(key)
@@ -122,7 +118,7 @@ def manifest(slug: str, n: int):
     sentences = page.sentences
     spoken = [spoken_form(sentence, voice) for sentence in sentences]
     keys = _audio_keys(spoken, voice, rate)
-    page_key = _audio_keys([spoken], voice, rate)[0] if any(s.strip() for s in spoken) else None
+    (page_key,) = _audio_keys([spoken], voice, rate)
     response = jsonify(
         slug=slug,
         n=n,
@@ -149,13 +145,9 @@ def page_audio(slug: str, n: int):
     _report, page = _report_and_page(slug, n)
     voice, rate = _voice_and_rate()
     spoken = [spoken_form(sentence, voice) for sentence in page.sentences]
-    key = _audio_keys([spoken], voice, rate)[0] if any(s.strip() for s in spoken) else None
+    (key,) = _audio_keys([spoken], voice, rate)
     if key is None:
-        response = current_app.response_class(
-            "speech is unavailable", status=503, mimetype="text/plain"
-        )
-        response.headers["Retry-After"] = str(RETRY_AFTER)
-        return _private(response)
+        return _private(_unavailable("speech is unavailable"))
     return _private(redirect(_audio_url(key), code=302))
 
 
@@ -195,6 +187,13 @@ def _has_words(spoken) -> bool:
 
 def _audio_url(key: str | None) -> str | None:
     return url_for("speech.audio", key=key) if key else None
+
+
+def _unavailable(message: str):
+    """503 with a short Retry-After: the player falls back to the browser's own voice."""
+    response = current_app.response_class(message, status=503, mimetype="text/plain")
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
 
 
 def _private(response):
