@@ -60,9 +60,7 @@ class Source:
     `warnings` name doubts about the decoding (a false charset declaration, a guess).
     """
 
-    path: Path
     text: str
-    encoding: str
     is_html: bool
     warnings: tuple[str, ...] = ()
 
@@ -75,14 +73,12 @@ def read_source(path: Path) -> Source:
     except OSError as exc:
         raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
     _refuse_empty_or_binary(path, data)
-    text, encoding, warnings = _decode(path, data)
+    text, warnings = _decode(path, data)
     text = ZERO_WIDTH.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ReportError(f"{path}: empty file")
     return Source(
-        path=path,
         text=text,
-        encoding=encoding,
         is_html=path.suffix.lower() in HTML_SUFFIXES or looks_like_html(text),
         warnings=tuple(warnings),
     )
@@ -110,11 +106,11 @@ def _refuse_empty_or_binary(path: Path, data: bytes) -> None:
         raise ReportError(f"{path}: binary file (control bytes), not text or HTML")
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
+def _decode(path: Path, data: bytes) -> tuple[str, list[str]]:
     for bom, encoding in BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(encoding), encoding, []
+                return data[len(bom) :].decode(encoding), []
             except UnicodeDecodeError:
                 raise ReportError(f"{path}: cannot decode: byte-order mark says {encoding}, bytes disagree") from None
 
@@ -124,21 +120,21 @@ def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
     if declared:
         text = _strict(data, declared)
         if text is not None:
-            return text, declared, []
+            return text, []
         warnings.append(f"declares charset {label} but its bytes are not {label}")
 
     text = _strict(data, "utf-8")
     if text is not None:
-        return text, "utf-8", warnings
+        return text, warnings
     text = _strict(data, "gb18030")
     if text is not None and _plausible(text):
-        return text, "gb18030", warnings
+        return text, warnings
 
     guess = _detect(data)
     if guess is not None:
         text, encoding = guess
         warnings.append(f"encoding guessed as {encoding}: no BOM or charset, not UTF-8 or GB18030")
-        return text, encoding, warnings
+        return text, warnings
     raise ReportError(f"{path}: cannot decode: not UTF-8 or GB18030 and no confident guess")
 
 
