@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import itertools
 import json
 import os
 import tempfile
@@ -234,9 +235,9 @@ class AudioCache:
         mp3 = bytearray()
         encoder = _encoder(first.sample_rate, first.channels)
         gap = bytes(2 * first.channels * round(SENTENCE_GAP * first.sample_rate))
-        for n, utterance in enumerate(_chain([first], later)):
+        for n, utterance in enumerate(itertools.chain([first], later)):
             with utterance:
-                for pcm in _chain([gap] if n else [], utterance):
+                for pcm in itertools.chain([gap] if n else [], utterance):
                     piece = bytes(encoder.encode(pcm))
                     if piece:
                         mp3 += piece
@@ -263,11 +264,6 @@ class AudioCache:
                 os.link(tmp, path)
         finally:
             os.unlink(tmp)
-
-
-def _chain(first, rest):
-    yield from first
-    yield from rest
 
 
 class MakingAudio:
