@@ -57,8 +57,8 @@ ATTACHMENT_FILE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|zip|rar|ofd|txt)$", r
 SENTENCE_END = "。！？!?；;"
 
 # --- labels -----------------------------------------------------------------------
-DATE = r"\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?"
-DATE_PARTS = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+DATE = r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?"  # groups: year, month, day
+DATE_PARTS = re.compile(DATE)
 PUBLISH_DATE_LABEL = re.compile(
     rf"(?:^|[\s|｜】])(?P<label>发布日期|发布时间|发表时间|更新时间|时间|日期)\s*[:：]\s*(?P<date>{DATE})"
 )
