@@ -33,7 +33,7 @@ from functools import lru_cache
 import cn2an
 import opencc
 
-VOICES = ("cmn", "yue")
+from reader.speech.synthesis import VOICES
 
 FULL_WIDTH = str.maketrans(
     "０１２３４５６７８９"
