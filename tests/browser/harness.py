@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -82,6 +83,18 @@ def skip_or_fail_if_missing(missing: list[str]) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"browser tests may not skip in CI: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+def wait_for(condition, timeout: float = 5.0, message: str = ""):
+    """Poll `condition` until it returns something true, and return that; fail on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {message or condition}")
+        time.sleep(0.05)
 
 
 # --- serving a WSGI app -------------------------------------------------------------------

@@ -29,6 +29,7 @@ from .harness import (
     set_window,
     tab_through,
     validate_html_many,
+    wait_for,
 )
 
 SLUG = "zs-dongqu-2020-work-plan"  # 11 pages; page 2 holds the report's own h2 and h3
@@ -316,7 +317,7 @@ def click_and_load(driver, element) -> None:
     """Click what loads a new page, and wait until it has."""
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    wait_for(lambda: _is_stale(old))
+    wait_for(lambda: _is_stale(old), message="a new page to load")
 
 
 def _is_stale(element) -> bool:
@@ -325,15 +326,6 @@ def _is_stale(element) -> bool:
     except StaleElementReferenceException:
         return True
     return False
-
-
-def wait_for(condition, timeout: float = 5.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.05)
 
 
 @dataclass
@@ -531,13 +523,10 @@ def test_enter_on_the_accessibility_switch_opens_the_toolbar(
         assert stops[3].text == "无障碍版"
         mark_window(driver)
         ActionChains(driver).send_keys(Keys.ENTER).perform()
-        toolbar = wait_for(
-            lambda: (
-                driver.find_element(By.ID, "rd-toolbar").is_displayed()
-                and driver.find_element(By.ID, "rd-toolbar")
-            )
+        wait_for(
+            lambda: driver.find_element(By.ID, "rd-toolbar").is_displayed(),
+            message="the toolbar to open",
         )
-        assert toolbar, "the toolbar did not open"
         switch = driver.find_element(By.ID, "rd-toolbar-switch")
         assert switch.get_attribute("aria-expanded") == "true"
         assert driver.current_url.endswith(READING)
