@@ -310,24 +310,34 @@ def validate_html(html: str) -> list[str]:
 
 
 def ax_tree(driver) -> list[dict]:
-    """Chromium's full accessibility tree for the current page (CDP AXNode objects)."""
+    """The accessibility nodes a screen reader is given (CDP AXNode objects), in reading order.
+
+    Chromium's full tree, without ignored nodes, walked from the root: CDP's own list is not
+    in reading order.
+    """
     driver.execute_cdp_cmd("Accessibility.enable", {})
     try:
-        return driver.execute_cdp_cmd("Accessibility.getFullAXTree", {})["nodes"]
+        nodes = driver.execute_cdp_cmd("Accessibility.getFullAXTree", {})["nodes"]
     finally:
         driver.execute_cdp_cmd("Accessibility.disable", {})
+    by_id = {node["nodeId"]: node for node in nodes}
+    ordered, stack = [], [nodes[0]["nodeId"]]
+    while stack:
+        node = by_id.get(stack.pop())
+        if node is None:
+            continue
+        if not node.get("ignored"):
+            ordered.append(node)
+        stack.extend(reversed(node.get("childIds", [])))
+    return ordered
 
 
 def ax_outline(nodes: list[dict]) -> list[tuple[str, str]]:
-    """(role, accessible name) of every node a screen reader is given, in tree order."""
-    outline = []
-    for node in nodes:
-        if node.get("ignored"):
-            continue
-        role = node.get("role", {}).get("value", "")
-        name = node.get("name", {}).get("value", "")
-        outline.append((role, name))
-    return outline
+    """(role, accessible name) of each node, e.g. ("heading", "南区街道2022年工作总结")."""
+    return [
+        (node.get("role", {}).get("value", ""), node.get("name", {}).get("value", ""))
+        for node in nodes
+    ]
 
 
 @dataclass(frozen=True)

@@ -647,20 +647,6 @@ def test_without_javascript_the_settings_form_and_page_turning_work(no_javascrip
 # --- what a screen reader is given -----------------------------------------------------
 
 
-def in_tree_order(nodes: list[dict]) -> list[dict]:
-    """The nodes a screen reader is given, in reading order (CDP's list is not)."""
-    by_id = {n["nodeId"]: n for n in nodes}
-    ordered, stack = [], [nodes[0]["nodeId"]]
-    while stack:
-        node = by_id.get(stack.pop())
-        if node is None:
-            continue
-        if not node.get("ignored"):
-            ordered.append(node)
-        stack.extend(reversed(node.get("childIds", [])))
-    return ordered
-
-
 def _ax_property(node: dict, name: str):
     for prop in node.get("properties", []):
         if prop["name"] == name:
@@ -676,7 +662,7 @@ def test_accessibility_tree_of_a_reading_page(clean_browser, live_server):
         ".map(h => [Number(h.tagName[1]), h.textContent.trim()])"
     )
     assert {level for level, _ in report_headings} == {2, 3}
-    nodes = in_tree_order(ax_tree(driver))
+    nodes = ax_tree(driver)
 
     def role(n):
         return n.get("role", {}).get("value", "")
