@@ -36,11 +36,9 @@ from dataclasses import dataclass
 
 VOICES = ("cmn", "yue")
 
-# Words per minute. espeak-ng counts a Chinese syllable as a word; SAPI5 and macOS
-# drivers map words per minute onto their own scales. "slow" is for elderly listeners
-# and is meant to be really slow; "normal" is a calm reading pace.
 # Words a minute as espeak-ng counts them; for Chinese a "word" is about one syllable, so
 # these come to about 2.5, 3.3 and 4.2 characters a second (news readers speak 4 to 5).
+# "slow" is for elderly listeners; SAPI5 and macOS map words a minute onto their own scales.
 RATES = {"slow": 140, "normal": 175, "fast": 220}
 
 DEFAULT_TIMEOUT = 15.0  # seconds for one utterance, far above the ~0.1 s it takes
@@ -156,6 +154,12 @@ def _settle(engine) -> None:
 
 
 def _say_to_file(engine, finished: threading.Event, text: str, path: str) -> None:
+    """Speak `text` into the WAV at `path` through pyttsx3's own run loop, and wait for it.
+
+    The path for SAPI5 and macOS, whose pyttsx3 drivers hand out no audio until the file
+    is written; espeak-ng streams instead (`_EspeakStream`) and comes here only for the
+    worker's first utterance.
+    """
     with contextlib.suppress(FileNotFoundError):
         os.remove(path)
     finished.clear()
