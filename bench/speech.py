@@ -17,7 +17,8 @@ from pathlib import Path
 from flask import Flask
 
 from reader import pipeline
-from reader.speech.audio import mp3_duration
+from reader.speech.audio import AudioCache, mp3_duration
+from reader.speech.synthesis import Synthesiser
 from reader.web import speech
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
@@ -101,9 +102,7 @@ def main() -> None:
 
         workers = os.cpu_count() or 1
         batch = sentences[1 + ROUNDS : 1 + ROUNDS + 80]
-        with speech.Synthesiser(workers=workers) as synthesiser:
-            from reader.speech.audio import AudioCache
-
+        with Synthesiser(workers=workers) as synthesiser:
             presynth = AudioCache(os.path.join(workdir, "presynth"), synthesiser)
             synthesiser.voices()
             started = time.perf_counter()
