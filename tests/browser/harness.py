@@ -164,10 +164,10 @@ def reset_browser(driver) -> None:
 def set_cookie_settings(driver, base_url: str, **settings) -> dict[str, str]:
     """Choose settings the way a no-JS link does (`/settings?size=5&theme=black-yellow`).
 
-    Returns the browser's cookies afterwards, name → value.
+    With `next=path` the browser comes back to that page. Returns the browser's cookies
+    afterwards, name → value.
     """
-    query = urlencode({name: value for name, value in settings.items()})
-    driver.get(f"{base_url.rstrip('/')}/settings?{query}")
+    driver.get(f"{base_url.rstrip('/')}/settings?{urlencode(settings)}")
     return {cookie["name"]: cookie["value"] for cookie in driver.get_cookies()}
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
@@ -26,6 +25,7 @@ from .harness import (
     WCAG_TAGS,
     ax_tree,
     external_requests,
+    set_cookie_settings,
     set_window,
     tab_through,
     validate_html_many,
@@ -289,11 +289,6 @@ document.head.appendChild(style);
 """
 
 
-def settings_url(base: str, path: str, **settings: str) -> str:
-    """The no-JS settings link that chooses `settings` and comes back to `path`."""
-    return f"{base}/settings?{urlencode({**settings, 'next': path})}"
-
-
 def min_target(mode: dict[str, str]) -> int:
     return 60 if mode.get("preset") == "elder" or int(mode.get("size", "1")) >= 3 else 44
 
@@ -370,7 +365,7 @@ def survey(browser, live_server) -> Survey:
             for page_name, path in PAGES.items():
                 where = f"{page_name} · {mode_name}"
                 set_window(browser, *WIDE)
-                browser.get(settings_url(live_server, path, **mode))
+                set_cookie_settings(browser, live_server, next=path, **mode)
                 result.visits += 1
 
                 browser.execute_script(axe_source)
@@ -462,9 +457,9 @@ READING = PAGES["page"]
 
 def open_page(driver, base: str, path: str, **settings: str) -> None:
     """Visit `path` with exactly these settings (the rest default), as a no-JS link would."""
-    driver.get(settings_url(base, path, preset="reset", **settings))
+    set_cookie_settings(driver, base, next=path, preset="reset", **settings)
     if settings:
-        driver.get(settings_url(base, path, **settings))
+        set_cookie_settings(driver, base, next=path, **settings)
 
 
 def mark_window(driver) -> None:
