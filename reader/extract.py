@@ -167,6 +167,7 @@ class Extracted:
 def extract(source: Source) -> Extracted:
     """Title, facts and body paragraphs of a decoded file."""
     page = _read_html(source.text) if source.is_html else _read_text(source.text)
+    page.learn(source=page.publisher)  # a page without a source label names its publisher
     paragraphs = drop_repeated_paragraphs(drop_title_lines(page.body, page.title))
     district, city = find_places(page.title, page.place_hints, paragraphs)
     return Extracted(
@@ -209,8 +210,6 @@ def _read_text(text: str) -> _Page:
     if not page.title:
         body = titles + body
     page.body = tuple(body)
-    if not page.source:
-        page.source = page.publisher
     return page
 
 
@@ -375,7 +374,6 @@ def _read_html(text: str) -> _Page:
     if titles and join_title(titles) != page.title:
         body = titles + body
     page.body = tuple(body)
-    page.learn(source=page.publisher)
     return page
 
 
