@@ -70,6 +70,8 @@ SOURCE_LABEL = re.compile(
 PORTAL_LINE = re.compile(
     rf"^(?P<site>\S+?(?:门户网站|政府网站|网站|门户网|政府网))\s+(?P<date>{DATE})(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"
 )
+NAME_LABEL = re.compile(r"名称\s*[:：]\s*(.+)")  # gkmlpt's 名称 is the report's title
+PUBLISHER_LABEL = re.compile(r"发布机构\s*[:：]\s*(\S+)")
 LABEL_LINE = re.compile(
     r"^(?:信息来源|文章来源|稿件来源|来源|发布日期|发布时间|发表时间|更新时间|时间|日期|作者|"
     r"浏览次数|点击数|阅读数|访问量|索引号|发布机构|成文日期|名称|文号|分类|主题分类|主题词)\s*[:：]"
@@ -288,10 +290,10 @@ def read_labels(page: _Page, lines: list[str]) -> list[str]:
         source = SOURCE_LABEL.search(line)
         if source:
             page.learn(source=source["source"])
-        name = re.match(r"名称\s*[:：]\s*(.+)", line)
+        name = NAME_LABEL.match(line)
         if name:
             page.learn(title=name[1])
-        publisher = re.search(r"发布机构\s*[:：]\s*(\S+)", line)
+        publisher = PUBLISHER_LABEL.search(line)
         if publisher:
             page.learn(publisher=publisher[1])
             page.place_hints += (publisher[1],)
