@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import gzip
 import re
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from reader.web import create_app
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from reader.web import create_app  # noqa: E402
-
 RENDERS = 1000
 PAGE_BUDGET_BYTES = 30 * 1024
 
