@@ -7,16 +7,15 @@ from pathlib import Path
 
 import opencc
 import pytest
+from conftest import CONTENT
 
+from reader.sentences import split_sentences
 from reader.speech.spoken import VOICES, spoken_form
 
-ROOT = Path(__file__).resolve().parent.parent
-CONTENT = ROOT / "content"
 TABLE = Path(__file__).with_name("spoken_table.tsv")
 SAME_AS_MANDARIN = "="
 ESPEAK_VOICES = {"cmn": "cmn-latn-pinyin", "yue": "yue"}
 ENGLISH_SWITCH = "(en)"
-CRUDE_SENTENCE_END = re.compile(r"(?<=[。！？；;])")
 HONG_KONG = opencc.OpenCC("s2hk")
 
 
@@ -34,11 +33,6 @@ def _report_texts() -> dict[str, str]:
 
 
 def _sentences(text: str) -> list[str]:
-    try:
-        from reader.sentences import split_sentences
-    except ImportError:
-        def split_sentences(line: str) -> list[str]:
-            return CRUDE_SENTENCE_END.split(line)
     return [s for line in text.splitlines() for s in split_sentences(line) if s.strip()]
 
 
