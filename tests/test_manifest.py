@@ -50,7 +50,7 @@ def spans_of(client, slug, n):
 
 def test_sentences_are_the_pages_spans_in_order_with_their_ids_and_text(client):
     page_count = manifest_of(client, SHORT, 1)["pages"]
-    for n in [*range(1, page_count + 1)]:
+    for n in range(1, page_count + 1):
         manifest = manifest_of(client, SHORT, n)
         assert [(s["id"], s["text"]) for s in manifest["sentences"]] == spans_of(client, SHORT, n)
     page_2 = manifest_of(client, SLUG, 2)
