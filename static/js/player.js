@@ -180,11 +180,9 @@
 
   /* ---- Sound: the one <audio>, or the browser's voice -------------------------------- */
   function silence() {
-    token += 1;
     pausedAudio = false;
     audio.pause();
-    if (window.speechSynthesis) window.speechSynthesis.cancel();
-    return token;
+    return silenceBrowserOnly();
   }
 
   /* Before the paused <audio> goes on: the browser's voice stops, old callbacks go stale. */
@@ -192,6 +190,14 @@
     token += 1;
     if (window.speechSynthesis) window.speechSynthesis.cancel();
     return token;
+  }
+
+  /* The <audio> now plays sentence i for speech `mine`: its end reads on, an error calls onError. */
+  function listen(i, mine, onError) {
+    audio.onended = function () {
+      if (mine === token) finished(i);
+    };
+    audio.onerror = onError;
   }
 
   function speak(i) {
@@ -220,10 +226,7 @@
       audioFailures += 1;
       speakWithBrowser(i, mine);
     }
-    audio.onended = function () {
-      if (mine === token) finished(i);
-    };
-    audio.onerror = failed;
+    listen(i, mine, failed);
     audio.src = url;
     var started = audio.play();
     if (started && started.catch) {
@@ -348,12 +351,9 @@
     if (pausedAudio && index >= 0) {
       var mine = silenceBrowserOnly();
       var i = index;
-      audio.onended = function () {
-        if (mine === token) finished(i);
-      };
-      audio.onerror = function () {
+      listen(i, mine, function () {
         if (mine === token) speakWithBrowser(i, mine);
-      };
+      });
       pausedAudio = false;
       mode = "continuous";
       setPlaying(true);
