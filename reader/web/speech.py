@@ -31,7 +31,12 @@ from reader import library
 from reader.settings import SETTINGS
 from reader.speech.audio import AudioCache, MakingAudio, UnknownAudio, is_audio_key
 from reader.speech.spoken import spoken_form
-from reader.speech.synthesis import Synthesiser, SynthesisError
+from reader.speech.synthesis import (
+    DEFAULT_QUEUE_SIZE,
+    DEFAULT_TIMEOUT,
+    Synthesiser,
+    SynthesisError,
+)
 from reader.web import store
 from reader.web.i18n import in_script
 
@@ -51,8 +56,8 @@ def init_app(app: Flask) -> None:
     audio_dir = app.config.setdefault("AUDIO_DIR", str(Path(app.instance_path) / "audio"))
     synthesiser = Synthesiser(
         workers=app.config.get("SPEECH_WORKERS", 1),
-        timeout=app.config.get("SPEECH_TIMEOUT", 15.0),
-        queue_size=app.config.get("SPEECH_QUEUE", 32),
+        timeout=app.config.get("SPEECH_TIMEOUT", DEFAULT_TIMEOUT),
+        queue_size=app.config.get("SPEECH_QUEUE", DEFAULT_QUEUE_SIZE),
     )
     app.extensions["speech_synthesiser"] = synthesiser
     app.extensions["audio_cache"] = AudioCache(audio_dir, synthesiser)
