@@ -156,13 +156,14 @@ class AudioCache:
     def request(self, spoken: Spoken, voice: str, rate: str) -> str:
         """The key for this audio, with its request record written so that any process can
         make it later (e.g. when its URL is first fetched). Synthesises nothing."""
-        key = self.key(spoken, voice, rate)
+        engine = self.synthesiser.engine_version(voice)
+        key = audio_key(spoken, voice, rate, engine)
         if not self.record_path(key).exists():
             record = {
                 "spoken": spoken if isinstance(spoken, str) else list(spoken),
                 "voice": voice,
                 "rate": rate,
-                "engine": self.synthesiser.engine_version(voice),
+                "engine": engine,
             }
             self._write_once(
                 self.record_path(key), json.dumps(record, ensure_ascii=False).encode("utf-8")
