@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
@@ -293,6 +294,16 @@ def min_target(mode: dict[str, str]) -> int:
     return 60 if mode.get("preset") == "elder" or int(mode.get("size", "1")) >= 3 else 44
 
 
+def mode_classes(mode: dict[str, str]) -> set[str]:
+    """Classes <html> carries once `mode` has taken effect."""
+    classes = {f"rd-theme--{mode['theme']}"}
+    if "size" in mode:
+        classes.add(f"rd-size--{mode['size']}")
+    if mode.get("preset") == "elder":
+        classes.add("rd-elder")
+    return classes
+
+
 def html_classes(driver) -> set[str]:
     return set(driver.execute_script("return document.documentElement.className").split())
 
@@ -339,6 +350,7 @@ class Survey:
 
 
 CHECKS = (
+    "loaded",
     "axe",
     "contrast",
     "targets",
@@ -367,6 +379,12 @@ def survey(browser, live_server) -> Survey:
                 set_window(browser, *WIDE)
                 set_cookie_settings(browser, live_server, next=path, **mode)
                 result.visits += 1
+                # Every other check passes on a page that never loaded or ignored the mode.
+                landed = urlsplit(browser.current_url).path
+                if landed != urlsplit(path).path:
+                    result.add("loaded", where, f"landed on {landed}")
+                missing = mode_classes(mode) - html_classes(browser)
+                result.add("loaded", where, [f"<html> lacks {c}" for c in sorted(missing)])
 
                 browser.execute_script(axe_source)
                 axe = browser.execute_async_script(_AXE_RUN, AXE_OPTIONS)
