@@ -10,6 +10,7 @@ import click
 
 from reader import pipeline
 from reader.report import ReportError
+from reader.speech.synthesis import RATES, VOICES
 
 DEFAULT_CONTENT = Path("content")
 
@@ -109,8 +110,6 @@ def _one_line(exc: Exception, path: Path) -> str:
     return message
 
 
-SPEECH_VOICES = ("cmn", "yue")
-SPEECH_RATES = ("slow", "normal", "fast")
 
 
 def _spoken_form(text: str, voice: str) -> str:
@@ -124,8 +123,8 @@ def _spoken_form(text: str, voice: str) -> str:
 
 @main.command()
 @click.argument("text")
-@click.option("--voice", type=click.Choice(SPEECH_VOICES), default="cmn", show_default=True)
-@click.option("--rate", type=click.Choice(SPEECH_RATES), default="normal", show_default=True)
+@click.option("--voice", type=click.Choice(VOICES), default="cmn", show_default=True)
+@click.option("--rate", type=click.Choice(tuple(RATES)), default="normal", show_default=True)
 @click.option("--normalise-only", is_flag=True, help="Print the spoken form and stop.")
 @click.option(
     "--out", type=click.Path(path_type=Path, dir_okay=False), help="Write an MP3 instead of playing."
@@ -173,7 +172,7 @@ def speak(text: str, voice: str, rate: str, normalise_only: bool, out: Path | No
     help="Audio cache (default: the web app's AUDIO_DIR).",
 )
 @click.option(
-    "--rate", "rates", multiple=True, type=click.Choice(SPEECH_RATES),
+    "--rate", "rates", multiple=True, type=click.Choice(tuple(RATES)),
     help="Rate to make (repeatable; default: every rate).",
 )
 @click.option("--workers", default=2, show_default=True, help="Voice worker processes.")
@@ -200,8 +199,8 @@ def synthesise(content_dir: Path, audio_dir: Path | None, rates: tuple[str, ...]
     jobs = [
         (_spoken_form(sentence, voice), voice, rate)
         for sentence in sentences
-        for voice in SPEECH_VOICES
-        for rate in rates or SPEECH_RATES
+        for voice in VOICES
+        for rate in rates or tuple(RATES)
     ]
     failed = 0
     with Synthesiser(workers=workers) as synthesiser:
