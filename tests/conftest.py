@@ -12,6 +12,15 @@ REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
 
 
+@pytest.fixture(scope="module")
+def synthesiser():
+    """One real espeak-ng synthesiser for a test module."""
+    from reader.speech.synthesis import Synthesiser
+
+    with Synthesiser(workers=1, timeout=10) as synthesiser:
+        yield synthesiser
+
+
 @pytest.fixture
 def content_dir(tmp_path) -> Path:
     """A private copy of content/, for tests that change it."""

@@ -19,16 +19,11 @@ from reader.speech.audio import (
     mp3_duration,
     mp3_frames,
 )
-from reader.speech.synthesis import RATES, VOICES, Synthesiser, wav_duration
+from reader.speech.synthesis import RATES, VOICES, wav_duration
 from reader.web import speech
 
 SENTENCES = ("一是疫情防控精准高效。", "是发展动能不断集蓄。")
 
-
-@pytest.fixture(scope="module")
-def synthesiser():
-    with Synthesiser(workers=1, timeout=10) as synthesiser:
-        yield synthesiser
 
 
 @pytest.fixture

@@ -25,11 +25,6 @@ from reader.speech.synthesis import (
 SENTENCE = "一是疫情防控精准高效。"
 
 
-@pytest.fixture(scope="module")
-def synthesiser():
-    with Synthesiser(workers=1, timeout=10) as synthesiser:
-        yield synthesiser
-
 
 @pytest.fixture
 def fragile():
