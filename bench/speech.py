@@ -19,7 +19,7 @@ from flask import Flask
 from reader import pipeline
 from reader.speech.audio import AudioCache, mp3_duration
 from reader.speech.synthesis import Synthesiser
-from reader.web import speech
+from reader.web import speech_views
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 ROUNDS = 7
@@ -63,8 +63,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         app = Flask(__name__)
         app.config.update(AUDIO_DIR=os.path.join(workdir, "audio"))
-        speech.init_app(app)
-        app.register_blueprint(speech.bp)
+        speech_views.init_app(app)
+        app.register_blueprint(speech_views.bp)
         cache = app.extensions["audio_cache"]
         client = app.test_client()
 

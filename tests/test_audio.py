@@ -20,7 +20,7 @@ from reader.speech.audio import (
     mp3_frames,
 )
 from reader.speech.synthesis import RATES, VOICES, wav_duration
-from reader.web import speech
+from reader.web import speech_views
 
 SENTENCES = ("一是疫情防控精准高效。", "是发展动能不断集蓄。")
 
@@ -35,8 +35,8 @@ def cache(tmp_path, synthesiser):
 def app(tmp_path):
     app = Flask(__name__)
     app.config.update(TESTING=True, AUDIO_DIR=str(tmp_path / "audio"), SPEECH_TIMEOUT=10)
-    speech.init_app(app)
-    app.register_blueprint(speech.bp)
+    speech_views.init_app(app)
+    app.register_blueprint(speech_views.bp)
     yield app
     app.extensions["speech_synthesiser"].close()
 

@@ -50,12 +50,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("AUDIO_DIR", str(instance / "audio"))
     instance.mkdir(parents=True, exist_ok=True)
 
-    from reader.web import home, i18n, reports, settings, speech, store
+    from reader.web import home, i18n, reports, settings_views, speech_views, store
 
     store.init_app(app)
     i18n.init_app(app)
-    speech.init_app(app)
-    for blueprint in (home.bp, reports.bp, settings.bp, speech.bp):
+    speech_views.init_app(app)
+    for blueprint in (home.bp, reports.bp, settings_views.bp, speech_views.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request
