@@ -1,0 +1,363 @@
+"""An HTML page read with BeautifulSoup (lxml) down to its facts and its body lines.
+
+Its CMS metadata and info table are read, its hidden, non-text and phone-copy elements
+dropped, its article container found, and the text around and inside the container
+then goes through the line-based cleaner of text files.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
+from bs4.element import PreformattedString
+
+from reader.extract.facts import Findings, iso_date
+from reader.extract.places import CITY_OF_DISTRICT, GAZETTEER
+from reader.extract.text_file import (
+    TITLE_MAX_CHARS,
+    clean_lines,
+    drop_portal_chrome,
+    is_body_line,
+    is_label_line,
+    join_title,
+    read_labels,
+    split_header,
+)
+
+MIN_BODY_CHARS = 80  # an article container holds at least this much text
+MIN_DENSITY_BLOCK_CHARS = 25  # a text block counts towards its parent's density from here
+
+INFO_TABLE_LABELS = frozenset(
+    ["索引号", "分类", "主题分类", "发布机构", "成文日期", "名称", "文号", "发布日期", "主题词", "信息来源", "来源"]
+)
+INFO_TABLE_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff]{2,4})\s*[:：]?$")
+# What the first string of a cell whose text is a label can be: the label's start, or all of it.
+INFO_TABLE_LABEL_START = re.compile(r"[\u4e00-\u9fff]{1,4}(?:\s*[:：])?$")
+INFO_TABLE_CELLS = frozenset(["td", "th", "dt", "span", "label", "b", "strong"])
+
+# --- HTML ---------------------------------------------------------------------------
+NON_TEXT_TAGS = (
+    "script", "style", "iframe", "frame", "frameset", "form", "noscript", "object", "embed",
+    "template", "svg", "canvas", "button", "select", "input", "textarea", "audio", "video", "map",
+)  # fmt: skip
+BLOCK_TAGS = frozenset(
+    ["address", "article", "aside", "blockquote", "center", "dd", "details", "div", "dl", "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "caption", "body", "html"]
+)
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+HIDDEN_CLASSES = frozenset({"hidden", "hide", "d-none", "display-none", "is-hidden"})
+MOBILE_COPY = re.compile(
+    r"(?:^|[-_])(?:mobile|wap|phone|sj|shouji)(?:[-_]|$)|^m[-_]|[-_]m$|^visible-xs", re.IGNORECASE
+)
+ARTICLE_CONTAINER = re.compile(
+    r"^(?:zoom|zoomcon|fontzoom|ucap-content|trs_editor|trs_ueditor|js_content|artibody|"
+    r"article[-_]?content|article[-_]?con|content[-_]?text|con[-_]?text|news[-_]?content|"
+    r"detail[-_]?content|pages[-_]?content|zw|zwnr|wzcon|art[-_]?con)$",
+    re.IGNORECASE,
+)
+# A source line break between two Chinese characters, with the spaces around it.
+CJK_LINE_BREAK = re.compile(
+    r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t\r\n]*\n[ \t\r\n]*(?=[\u3000-\u9fff\uff00-\uffef])"
+)
+WHITESPACE_RUN = re.compile(r"\s+")
+TITLE_SEPARATOR = re.compile(r"\s+[-－–|｜]\s+|\s*(?:_|\||｜|——)\s*")
+SITE_NAME = re.compile(
+    r"(?:网站|门户|门户网|政府网|人民政府|办事处|政务网|信息公开|首页|动态|公告|要闻|新闻|栏目|"
+    r"规划计划|计划总结|规划总结)$|\.gov\.cn$|^www\.",
+    re.IGNORECASE,
+)
+CMS_META = {"articletitle": "title", "pubdate": "date", "contentsource": "source", "columnname": "column"}
+
+
+def read_html(text: str) -> Findings:
+    """An HTML page's facts, read from the most reliable place first, and its body lines.
+
+    The CMS meta tags come first, then the info table, <title>, the labels around the
+    article, and last the header lines and headings above its body.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(text, "lxml")
+    findings = Findings()
+    tags = scan_tags(soup)
+    read_cms_meta(findings, tags.metas)
+    for tag in tags.unseen:
+        tag.decompose()
+    drop_mobile_copies(soup, tags.copies)
+    read_info_table(findings, _live(tags.cells))
+    findings.learn(title=title_of_document(next(iter(_live(tags.titles)), None), findings))
+
+    container = article_container(soup, tags)
+    body = drop_portal_chrome(text_lines(container))
+    container.extract()
+    around = drop_portal_chrome(text_lines(soup))
+    read_labels(findings, around)
+    findings.learn(title=title_before_labels(around))
+    header, body = split_header(body)
+    titles = read_labels(findings, header)
+    headings = [tag for tag in _live(tags.headings) if _inside(tag, soup)]  # not in the container
+    findings.learn(title=join_title(titles) or heading_title(headings))
+    if titles and join_title(titles) != findings.title:
+        body = titles + body
+    findings.body = tuple(body)
+    return findings
+
+
+@dataclass
+class _Tags:
+    """The elements the steps below look at, in document order, found in one walk."""
+
+    metas: list[Tag] = field(default_factory=list)  # every <meta>, shown or not
+    unseen: list[Tag] = field(default_factory=list)  # non-text and hidden elements, outermost only
+    copies: list[Tag] = field(default_factory=list)  # phone copies of the article, outermost only
+    cells: list[Tag] = field(default_factory=list)  # what may hold an info-table label
+    containers: list[Tag] = field(default_factory=list)  # known CMS article containers
+    articles: list[Tag] = field(default_factory=list)
+    headings: list[Tag] = field(default_factory=list)  # h1 and h2
+    titles: list[Tag] = field(default_factory=list)
+    bodies: list[Tag] = field(default_factory=list)
+
+
+def scan_tags(soup: BeautifulSoup) -> _Tags:
+    """Sort the page's elements once: what to drop, and where to look for facts and body.
+
+    Below an unseen element (non-text or hidden) only <meta>s are looked for: the CMS
+    facts are read from them before anything is dropped.
+    """
+    tags = _Tags()
+    stack = [(node, False) for node in reversed(soup.contents) if isinstance(node, Tag)]
+    while stack:
+        tag, in_copy = stack.pop()  # in_copy: inside a phone copy already found
+        name = tag.name
+        if name == "meta":
+            tags.metas.append(tag)
+        if name in NON_TEXT_TAGS or (tag.attrs and is_hidden(tag)):
+            tags.unseen.append(tag)
+            tags.metas.extend(t for t in tag.descendants if isinstance(t, Tag) and t.name == "meta")
+            continue
+        if tag.attrs:  # classes and ids
+            names = _classes(tag)
+            if not in_copy and any(MOBILE_COPY.search(c) for c in names):
+                tags.copies.append(tag)
+                in_copy = True
+            if any(ARTICLE_CONTAINER.match(c) for c in names):
+                tags.containers.append(tag)
+        if name in INFO_TABLE_CELLS:
+            tags.cells.append(tag)
+        elif name in ("h1", "h2"):
+            tags.headings.append(tag)
+        elif name == "article":
+            tags.articles.append(tag)
+        elif name == "title":
+            tags.titles.append(tag)
+        elif name == "body":
+            tags.bodies.append(tag)
+        stack.extend((child, in_copy) for child in reversed(tag.contents) if isinstance(child, Tag))
+    return tags
+
+
+def _live(tags: list[Tag]) -> list[Tag]:
+    """Those of `tags` not dropped since the walk."""
+    return [tag for tag in tags if not _decomposed(tag)]
+
+
+def _decomposed(tag: Tag) -> bool:
+    """Tag.decomposed, without its cost: on a live tag, that property searches the tag's
+    subtree for an element named `_decomposed` (bs4 reads unknown attributes as find())."""
+    return bool(vars(tag).get("_decomposed"))
+
+
+def _inside(tag: Tag, root: Tag) -> bool:
+    return any(parent is root for parent in tag.parents)
+
+
+def read_cms_meta(findings: Findings, metas: list[Tag]) -> None:
+    """ArticleTitle, PubDate, ContentSource and ColumnName, the meta tags of the portals' CMS."""
+    for meta in metas:
+        fact = CMS_META.get(str(meta.get("name", "")).lower())
+        content = " ".join(str(meta.get("content", "")).split())
+        if not fact or not content:
+            continue
+        if fact == "date":
+            findings.learn(date=iso_date(content))
+        elif fact == "column":
+            findings.place_hints += (content,)
+        else:
+            findings.learn(**{fact: content})
+
+
+def _classes(tag: Tag) -> list[str]:
+    names = tag.get("class") or []
+    if isinstance(names, str):
+        names = names.split()
+    return [*names, str(tag.get("id") or "")]
+
+
+def is_hidden(tag: Tag) -> bool:
+    """An element a browser does not show: display:none, visibility:hidden, `hidden`."""
+    return (
+        tag.has_attr("hidden")
+        or HIDDEN_STYLE.search(str(tag.get("style") or "")) is not None
+        or not HIDDEN_CLASSES.isdisjoint(tag.get("class") or ())
+    )
+
+
+def drop_mobile_copies(soup: BeautifulSoup, copies: list[Tag]) -> None:
+    """The phone copy of the article some portals carry beside the desktop one.
+
+    Dropped only when enough text is left without it, so a page that is only a phone
+    copy keeps its body.
+    """
+    copy_chars = sum(len(t.get_text(strip=True)) for t in copies)
+    if copies and len(soup.get_text(strip=True)) - copy_chars >= MIN_BODY_CHARS:
+        for tag in copies:
+            tag.decompose()
+
+
+def read_info_table(findings: Findings, cells: list[Tag]) -> None:
+    """The 信息公开 table of gkmlpt pages: 名称 is the title, 发布日期 (not 成文日期) the date."""
+    found = {}
+    tables: dict[int, Tag] = {}  # by identity: Tag's == compares markup, and tables can be copies
+    for cell in cells:
+        # The label's first characters are the cell's first string: most cells are ruled out by it.
+        if not INFO_TABLE_LABEL_START.match(next(cell.stripped_strings, "")):
+            continue
+        match = INFO_TABLE_LABEL.match(cell.get_text(strip=True))
+        if not match or match["label"] not in INFO_TABLE_LABELS:
+            continue
+        value_cell = cell.find_next_sibling()
+        value = " ".join(value_cell.get_text(" ", strip=True).split()) if value_cell else ""
+        if value and not INFO_TABLE_LABEL.match(value):
+            found.setdefault(match["label"], value)
+        table = cell.find_parent("table")
+        if table is not None:
+            tables[id(table)] = table
+    findings.learn(title=found.get("名称"), date=iso_date(found.get("发布日期")))
+    findings.learn(source=found.get("信息来源") or found.get("来源"), publisher=found.get("发布机构"))
+    if "发布机构" in found:
+        findings.place_hints += (found["发布机构"],)
+    if len(found) >= 2:
+        for table in tables.values():
+            if not _decomposed(table):
+                table.decompose()
+
+
+def title_of_document(title_tag: Tag | None, findings: Findings) -> str:
+    """<title> without the site and column names after its separators."""
+    if title_tag is None:
+        return ""
+    title = " ".join(title_tag.get_text().split())
+    columns = set(findings.place_hints)
+    while True:
+        parts = list(TITLE_SEPARATOR.finditer(title))
+        if not parts:
+            break
+        last = parts[-1]
+        tail = title[last.end() :].strip()
+        if not (is_site_name(tail) or tail in columns):
+            break
+        title = title[: last.start()].strip()
+    return "" if is_site_name(title) else title
+
+
+def is_site_name(text: str) -> bool:
+    """A portal's, unit's or column's name rather than a report's title."""
+    return bool(SITE_NAME.search(text)) or text in CITY_OF_DISTRICT or text in GAZETTEER
+
+
+def title_before_labels(lines: list[str]) -> str:
+    """The short line just above a page's first label line (old table pages have no <h1>)."""
+    for i, line in enumerate(lines):
+        if is_label_line(line):
+            above = lines[i - 1] if i else ""
+            if above and not is_body_line(above) and not is_site_name(above):
+                return above
+            return ""
+    return ""
+
+
+def heading_title(headings: list[Tag]) -> str:
+    """The first <h1> or <h2> that reads as a title."""
+    for tag in headings:
+        text = " ".join(tag.get_text(" ", strip=True).split())
+        if text and len(text) <= 2 * TITLE_MAX_CHARS and not is_site_name(text):
+            return text
+    return ""
+
+
+def article_container(soup: BeautifulSoup, tags: _Tags) -> Tag:
+    """The element holding the article: a known CMS container, else the densest text block."""
+    bodies = _live(tags.bodies)
+    root = bodies[0] if bodies else soup
+
+    def in_root(found: list[Tag]) -> list[Tag]:
+        found = _live(found)
+        return found if root is soup else [tag for tag in found if _inside(tag, root)]
+
+    sized = [(len(tag.get_text(strip=True)), tag) for tag in in_root(tags.containers)]
+    known = [(chars, tag) for chars, tag in sized if chars >= MIN_BODY_CHARS]
+    if known:
+        return max(known, key=lambda sized_tag: sized_tag[0])[1]
+    articles = [t for t in in_root(tags.articles) if len(t.get_text(strip=True)) >= MIN_BODY_CHARS]
+    if len(articles) == 1:
+        return articles[0]
+    return densest_block(root)
+
+
+def densest_block(root: Tag) -> Tag:
+    """The element whose text blocks are longest and most punctuated, links not counted."""
+    scores: Counter = Counter()
+    for block in root.find_all(["p", "td", "li", "pre", "div"]):
+        if block.name == "div":
+            text = "".join(s for s in block.find_all(string=True, recursive=False))
+        else:
+            text = block.get_text()
+        text = "".join(text.split())
+        if len(text) < MIN_DENSITY_BLOCK_CHARS:
+            continue
+        links = sum(len(a.get_text(strip=True)) for a in block.find_all("a"))
+        score = (1 + len(re.findall("[，,。；]", text)) + min(len(text) // 100, 3)) * (
+            1 - min(links / len(text), 1)
+        )
+        holder = block if block.name in ("div", "td") else block.parent
+        scores[id(holder)] += score
+        if holder.parent is not None:
+            scores[id(holder.parent)] += score / 2
+    if not scores:
+        return root
+    by_id = {id(tag): tag for tag in [root, *root.find_all(True)]}
+    best = max((i for i in scores if i in by_id), key=scores.__getitem__, default=None)
+    return by_id[best] if best is not None else root
+
+
+def text_lines(root: Tag) -> list[str]:
+    """The text of an element as lines: one per block (p, div, li, td, h*…) or <br>."""
+    parts: list[str] = []
+    end_of_block = object()
+    stack: list = [root]
+    while stack:
+        node = stack.pop()
+        if node is end_of_block:
+            parts.append("\n")
+        elif isinstance(node, PreformattedString):
+            continue  # comments, doctype, CDATA
+        elif isinstance(node, NavigableString):
+            parts.append(_inline_text(str(node)))
+        elif node.name == "br":
+            parts.append("\n")
+        else:
+            if node.name in BLOCK_TAGS:
+                parts.append("\n")
+                stack.append(end_of_block)
+            stack.extend(reversed(node.contents))
+    return clean_lines("".join(parts).split("\n"))
+
+
+def _inline_text(text: str) -> str:
+    """Source line breaks inside Chinese text are not spaces; elsewhere whitespace is one space."""
+    if "\n" in text:
+        text = CJK_LINE_BREAK.sub("", text)
+    return WHITESPACE_RUN.sub(" ", text)
