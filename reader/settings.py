@@ -1,57 +1,164 @@
-"""The reader's display and speech settings: names, values, presets and the cookie.
+"""The reader's display and speech settings: one table of names, values, defaults and labels.
 
-Plain code, no Flask. The server reads the cookie on every request, so the first paint
-is already right and everything works without JavaScript. Unknown names and values are
-ignored, never an error.
+Plain code, no Flask. Everything else is derived from `SETTINGS`: the cookie parser, the
+settings form, the toolbar and its no-JS links, the classes on <html>, the defaults the
+JavaScript is sent, and the README test. The server reads the cookie on every request, so
+the first paint is already right and everything works without JavaScript. Unknown names
+and values are ignored, never an error.
+
+Labels are message ids (Simplified Chinese) for the Babel catalogues, except the names of
+the interface languages, which are shown in their own language.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 COOKIE_NAME = "rd_settings"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
-# name → allowed values; the first value is the default.
-SETTINGS: dict[str, tuple[str, ...]] = {
-    "size": ("1", "2", "3", "4", "5"),
-    "spacing": ("normal", "wide"),
-    "theme": ("default", "black-white", "black-yellow", "blue-white", "yellow-black"),
-    "voice": ("cmn", "yue"),
-    "rate": ("normal", "slow", "fast"),
-    "reading": ("off", "continuous", "point"),
-    "captions": ("off", "on"),
-    "guide": ("off", "ruler", "crosshair"),
-    "cursor": ("normal", "large"),
-    "script": ("hans", "hant"),
-    "lang": ("zh_CN", "zh_Hant", "en"),
-    # Not in the design's list, but state the presets and the toolbar need to keep:
-    # 长者模式 (simpler header, larger controls) and whether 无障碍版 is open.
-    "elder": ("off", "on"),
-    "toolbar": ("closed", "open"),
-}
-PRESETS = ("elder", "reset")
-# Interface language → the tag on <html> (and on a passage in that language).
-LANG_TAGS = {"zh_CN": "zh-CN", "zh_Hant": "zh-HK", "en": "en"}
-ELDER_PRESET = {"elder": "on", "size": "2", "spacing": "wide"}
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str  # a message id; for an interface language, its own name
+    lang: str = ""  # the label's language tag when it is not the interface's (界面语言)
 
 
 @dataclass(frozen=True)
+class Setting:
+    name: str  # in the cookie, the URL and the form
+    label: str  # a message id
+    choices: tuple[Choice, ...]  # in the order they are shown
+    default: str
+    toolbar_row: int | None = None  # which row of 无障碍版 shows it; None: not in the toolbar
+    in_form: bool = True  # shown on /settings
+    reloads: bool = False  # changes text the server renders, so a change reloads the page
+    # value → the class on <html> that the stylesheet keys the mode on
+    html_classes: Mapping[str, str] = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.html_classes is None:
+            object.__setattr__(self, "html_classes", {})
+        if self.default not in self.values:
+            raise ValueError(f"setting {self.name}: default {self.default!r} is not a value")
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(choice.value for choice in self.choices)
+
+
+@dataclass(frozen=True)
+class InterfaceLanguage:
+    code: str  # the `lang` setting's value
+    label: str  # its own name, in itself
+    tag: str  # BCP 47, for <html lang> and for a label in that language
+    locale: str  # Babel's locale, for dates
+
+
+INTERFACE_LANGUAGES = (
+    InterfaceLanguage("zh_CN", "简体中文", "zh-CN", "zh_Hans_CN"),
+    InterfaceLanguage("zh_Hant", "繁體中文", "zh-HK", "zh_Hant_HK"),
+    InterfaceLanguage("en", "English", "en", "en"),
+)
+INTERFACE_LANGUAGE = {language.code: language for language in INTERFACE_LANGUAGES}
+
+
+def _choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
+    return tuple(Choice(value, label) for value, label in pairs)
+
+
+def _class_each(prefix: str, choices: tuple[Choice, ...]) -> dict[str, str]:
+    return {choice.value: f"{prefix}{choice.value}" for choice in choices}
+
+
+_SIZES = _choices(("1", "100%"), ("2", "150%"), ("3", "200%"), ("4", "250%"), ("5", "300%"))
+_SPACINGS = _choices(("normal", "标准"), ("wide", "加宽"))
+_THEMES = _choices(
+    ("default", "默认"),
+    ("black-white", "黑底白字"),
+    ("black-yellow", "黑底黄字"),
+    ("blue-white", "蓝底白字"),
+    ("yellow-black", "黄底黑字"),
+)
+_GUIDES = _choices(("off", "关闭"), ("ruler", "阅读尺"), ("crosshair", "十字线"))
+_CURSORS = _choices(("normal", "标准"), ("large", "大鼠标"))
+
+SETTINGS: tuple[Setting, ...] = (
+    # 长者模式 on its own: the simpler header and larger controls (the preset also sets
+    # size and spacing).
+    Setting("elder", "长者模式", _choices(("off", "关闭"), ("on", "开启")), "off",
+            html_classes={"on": "rd-elder"}),
+    Setting("size", "字号", _SIZES, "1", toolbar_row=0,
+            html_classes=_class_each("rd-size--", _SIZES)),
+    Setting("spacing", "行距", _SPACINGS, "normal", toolbar_row=0,
+            html_classes=_class_each("rd-spacing--", _SPACINGS)),
+    Setting("theme", "配色", _THEMES, "default", toolbar_row=0,
+            html_classes=_class_each("rd-theme--", _THEMES)),
+    Setting("voice", "朗读语音", _choices(("cmn", "普通话"), ("yue", "粤语")), "cmn",
+            toolbar_row=1),
+    Setting("rate", "语速", _choices(("slow", "慢"), ("normal", "中"), ("fast", "快")), "normal",
+            toolbar_row=1),
+    Setting("reading", "朗读方式",
+            _choices(("off", "关闭"), ("continuous", "连读"), ("point", "指读")), "off",
+            toolbar_row=1),
+    Setting("captions", "大字幕", _choices(("off", "关闭"), ("on", "开启")), "off",
+            toolbar_row=1, html_classes={"on": "rd-captions"}),
+    Setting("guide", "辅助线", _GUIDES, "off", toolbar_row=2,
+            html_classes=_class_each("rd-guide--", _GUIDES)),
+    Setting("cursor", "鼠标指针", _CURSORS, "normal", toolbar_row=2,
+            html_classes=_class_each("rd-cursor--", _CURSORS)),
+    Setting("script", "字体", _choices(("hans", "简体"), ("hant", "繁體")), "hans",
+            toolbar_row=2, reloads=True),
+    Setting("lang", "界面语言",
+            tuple(Choice(i.code, i.label, i.tag) for i in INTERFACE_LANGUAGES), "zh_CN",
+            toolbar_row=2, reloads=True),
+    # Whether 无障碍版 is open, kept across no-JS reloads.
+    Setting("toolbar", "无障碍版", _choices(("closed", "收起"), ("open", "打开")), "closed",
+            in_form=False),
+)  # fmt: skip
+SETTING = {setting.name: setting for setting in SETTINGS}
+TOOLBAR_ROWS: tuple[tuple[Setting, ...], ...] = tuple(
+    tuple(s for s in SETTINGS if s.toolbar_row == row)
+    for row in sorted({s.toolbar_row for s in SETTINGS if s.toolbar_row is not None})
+)
+DEFAULTS: dict[str, str] = {setting.name: setting.default for setting in SETTINGS}
+
+PRESETS = ("elder", "reset")
+ELDER_PRESET = {"elder": "on", "size": "2", "spacing": "wide"}
+
+
 class Settings:
-    size: str = "1"
-    spacing: str = "normal"
-    theme: str = "default"
-    voice: str = "cmn"
-    rate: str = "normal"
-    reading: str = "off"
-    captions: str = "off"
-    guide: str = "off"
-    cursor: str = "normal"
-    script: str = "hans"
-    lang: str = "zh_CN"
-    elder: str = "off"
-    toolbar: str = "closed"
+    """One reader's settings: a valid value for every name in SETTINGS.
+
+    Read a value as an attribute (`settings.theme`). Immutable: `updated` returns a copy.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, str] | None = None) -> None:
+        values = values or {}
+        self._values = {
+            name: values[name] if values.get(name) in SETTING[name].values else default
+            for name, default in DEFAULTS.items()
+        }
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Settings) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._values.items()))
+
+    def __repr__(self) -> str:
+        return f"Settings({self.changed_from_default()!r})"
 
     @classmethod
     def from_cookie(cls, cookie: str | None, kiosk: bool = False) -> Settings:
@@ -61,28 +168,26 @@ class Settings:
             return base
         return base.updated(dict(parse_qsl(cookie, keep_blank_values=False)))
 
-    def updated(self, changes: dict[str, str]) -> Settings:
+    def updated(self, changes: Mapping[str, str]) -> Settings:
         """A copy with the valid names and values of `changes` applied, presets first."""
-        current = self
         preset = changes.get("preset")
         if preset == "reset":  # 退出/重置 wins over anything sent with it
-            return Settings(toolbar=self.toolbar)
+            return Settings({"toolbar": self.toolbar})
+        values = dict(self._values)
         if preset == "elder":
-            current = replace(current, **ELDER_PRESET)
-        valid = {
-            name: value
+            values.update(ELDER_PRESET)
+        values.update(
+            (name, value)
             for name, value in changes.items()
-            if name in SETTINGS and value in SETTINGS[name]
-        }
-        return replace(current, **valid)
+            if name in SETTING and value in SETTING[name].values
+        )
+        return Settings(values)
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self._values)
 
     def changed_from_default(self) -> dict[str, str]:
-        default = Settings()
-        return {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if getattr(self, f.name) != getattr(default, f.name)
-        }
+        return {name: value for name, value in self._values.items() if value != DEFAULTS[name]}
 
     def to_cookie(self) -> str:
         return urlencode(self.changed_from_default())
@@ -91,9 +196,20 @@ class Settings:
     def is_elder(self) -> bool:
         return self.elder == "on"
 
+    def elder_switch(self) -> dict[str, str]:
+        """The change that 长者助手 makes: the preset on, or off with what it had set."""
+        if self.is_elder:
+            return {name: DEFAULTS[name] for name in ELDER_PRESET}
+        return {"preset": "elder"}
+
     @property
     def html_lang(self) -> str:
-        return LANG_TAGS[self.lang]
+        return INTERFACE_LANGUAGE[self.lang].tag
+
+    @property
+    def locale(self) -> str:
+        """Babel's locale for dates in the interface language."""
+        return INTERFACE_LANGUAGE[self.lang].locale
 
     @property
     def content_lang(self) -> str:
@@ -102,15 +218,5 @@ class Settings:
 
     def html_classes(self) -> str:
         """Classes on <html> that the stylesheet keys every mode on."""
-        classes = [
-            f"rd-theme--{self.theme}",
-            f"rd-size--{self.size}",
-            f"rd-spacing--{self.spacing}",
-            f"rd-guide--{self.guide}",
-            f"rd-cursor--{self.cursor}",
-        ]
-        if self.is_elder:
-            classes.append("rd-elder")
-        if self.captions == "on":
-            classes.append("rd-captions")
-        return " ".join(classes)
+        classes = (s.html_classes.get(self._values[s.name]) for s in SETTINGS)
+        return " ".join(c for c in classes if c)

@@ -9,7 +9,7 @@ import click
 import pytest
 
 from reader.cli import main
-from reader.settings import PRESETS, SETTINGS
+from reader.settings import PRESETS, SETTING
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -49,11 +49,11 @@ def test_command_is_in_readme(full_name, command):
         )
 
 
-@pytest.mark.parametrize("name", sorted(SETTINGS))
+@pytest.mark.parametrize("name", sorted(SETTING))
 def test_setting_and_its_values_are_in_readme(name):
     row = settings_row(name)
     assert row is not None, f"README.md's settings table has no row for `{name}`"
-    for value in SETTINGS[name]:
+    for value in SETTING[name].values:
         assert f"`{value}`" in row, f"README.md does not list `{value}` for setting `{name}`"
 
 

@@ -19,7 +19,6 @@ from flask import Flask, g
 from markupsafe import Markup
 
 CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "translations"
-BABEL_LOCALES = {"zh_CN": "zh_Hans_CN", "zh_Hant": "zh_Hant_HK", "en": "en"}
 
 
 @cache
@@ -64,7 +63,7 @@ def long_date(iso: str | None) -> str:
     if not iso:
         return gettext("日期不详")
     day = datetime.date.fromisoformat(iso)
-    return format_date(day, format="long", locale=BABEL_LOCALES[g.settings.lang])
+    return format_date(day, format="long", locale=g.settings.locale)
 
 
 def init_app(app: Flask) -> None:

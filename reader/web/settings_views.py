@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
 
-from reader.settings import COOKIE_MAX_AGE, COOKIE_NAME, LANG_TAGS, SETTINGS
+from reader.settings import COOKIE_MAX_AGE, COOKIE_NAME, DEFAULTS, SETTING, SETTINGS, TOOLBAR_ROWS
 from reader.web.i18n import gettext
 
 bp = Blueprint("settings", __name__)
@@ -13,7 +13,7 @@ bp = Blueprint("settings", __name__)
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     changes = request.form if request.method == "POST" else request.args
-    changes = {k: v for k, v in changes.items() if k in SETTINGS or k == "preset"}
+    changes = {k: v for k, v in changes.items() if k in SETTING or k == "preset"}
     if not changes:
         return render_template("settings/form.html")
     g.settings = g.settings.updated(changes)
@@ -48,48 +48,6 @@ def announcement(changes: dict[str, str]) -> str:
     return gettext("设置已更新")
 
 
-# What each setting and value is called on screen (message ids for the catalogues).
-SETTING_NAMES = {
-    "size": "字号",
-    "spacing": "行距",
-    "theme": "配色",
-    "voice": "朗读语音",
-    "rate": "语速",
-    "reading": "朗读方式",
-    "captions": "大字幕",
-    "guide": "辅助线",
-    "cursor": "鼠标指针",
-    "script": "字体",
-    "lang": "界面语言",
-}
-VALUE_NAMES = {
-    "size": {"1": "100%", "2": "150%", "3": "200%", "4": "250%", "5": "300%"},
-    "spacing": {"normal": "标准", "wide": "加宽"},
-    "theme": {
-        "default": "默认",
-        "black-white": "黑底白字",
-        "black-yellow": "黑底黄字",
-        "blue-white": "蓝底白字",
-        "yellow-black": "黄底黑字",
-    },
-    "voice": {"cmn": "普通话", "yue": "粤语"},
-    "rate": {"slow": "慢", "normal": "中", "fast": "快"},
-    "reading": {"off": "关闭", "continuous": "连读", "point": "指读"},
-    "captions": {"off": "关闭", "on": "开启"},
-    "guide": {"off": "关闭", "ruler": "阅读尺", "crosshair": "十字线"},
-    "cursor": {"normal": "标准", "large": "大鼠标"},
-    "script": {"hans": "简体", "hant": "繁體"},
-    "lang": {"zh_CN": "简体中文", "zh_Hant": "繁體中文", "en": "English"},
-}
-# Toolbar settings whose change alters text the server renders, so JavaScript reloads the page.
-RELOADING_SETTINGS = ("script", "lang")
-TOOLBAR_GROUPS = (
-    ("size", "spacing", "theme"),
-    ("voice", "rate", "reading", "captions"),
-    ("guide", "cursor", "script", "lang"),
-)
-
-
 # Keyboard shortcuts: (keys, what they do, where they act). Alt+Shift with a digit clashes
 # with no browser menu and no screen-reader key (NVDA, JAWS, Narrator and Orca use
 # Insert/CapsLock, VoiceOver Ctrl+Option); ← and → act only when focus is not in a field.
@@ -114,12 +72,11 @@ KEY_NAMES = {"ArrowLeft": "←", "ArrowRight": "→"}
 @bp.app_context_processor
 def setting_labels() -> dict:
     return {
-        "SETTING_NAMES": SETTING_NAMES,
-        "VALUE_NAMES": VALUE_NAMES,
-        "TOOLBAR_GROUPS": TOOLBAR_GROUPS,
-        "RELOADING_SETTINGS": RELOADING_SETTINGS,
-        "LANG_TAGS": LANG_TAGS,
+        "SETTINGS": SETTINGS,
+        "TOOLBAR_ROWS": TOOLBAR_ROWS,
         "SHORTCUTS": SHORTCUTS,
         "SHORTCUT_KEYMAP": [(keys, action) for keys, _what, action in SHORTCUTS],
         "KEY_NAMES": KEY_NAMES,
+        "SETTINGS_DEFAULTS": DEFAULTS,
+        "BROWSER_RATES": {"slow": 0.7, "normal": 1, "fast": 1.3},
     }

@@ -28,7 +28,6 @@ from flask import (
 )
 
 from reader import library
-from reader.settings import SETTINGS
 from reader.speech.audio import AudioCache, MakingAudio, UnknownAudio, is_audio_key
 from reader.speech.spoken import spoken_form
 from reader.speech.synthesis import (
@@ -163,12 +162,10 @@ def _report_and_page(slug: str, n: int):
 
 
 def _voice_and_rate() -> tuple[str, str]:
-    voice = request.args.get("voice", g.settings.voice)
-    rate = request.args.get("rate", g.settings.rate)
-    return (
-        voice if voice in SETTINGS["voice"] else g.settings.voice,
-        rate if rate in SETTINGS["rate"] else g.settings.rate,
-    )
+    """The reader's voice and rate, or valid ones asked for in ?voice=&rate=."""
+    asked = {name: request.args[name] for name in ("voice", "rate") if name in request.args}
+    chosen = g.settings.updated(asked)
+    return chosen.voice, chosen.rate
 
 
 def _audio_keys(spoken: list, voice: str, rate: str) -> list[str | None]:
