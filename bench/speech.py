@@ -18,7 +18,7 @@ from flask import Flask
 
 from reader import pipeline
 from reader.speech.audio import AudioCache, mp3_duration
-from reader.speech.synthesis import Synthesiser
+from reader.speech.synthesiser import Synthesiser
 from reader.web import speech_views
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"

@@ -10,7 +10,7 @@ import click
 
 from reader import pipeline
 from reader.report import ReportError
-from reader.speech.synthesis import RATES, VOICES
+from reader.speech.voices import RATES, VOICES
 
 DEFAULT_CONTENT = Path("content")
 
@@ -136,7 +136,8 @@ def speak(text: str, voice: str, rate: str, normalise_only: bool, out: Path | No
     import tempfile
 
     from reader.speech.audio import encode_mp3
-    from reader.speech.synthesis import Synthesiser, SynthesisError, wav_duration
+    from reader.speech.errors import SynthesisError
+    from reader.speech.synthesiser import Synthesiser, wav_duration
 
     spoken = _spoken_form(text, voice)
     if normalise_only:
@@ -181,7 +182,8 @@ def synthesise(content_dir: Path, audio_dir: Path | None, rates: tuple[str, ...]
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     from reader.speech.audio import AudioCache
-    from reader.speech.synthesis import Synthesiser, SynthesisError
+    from reader.speech.errors import SynthesisError
+    from reader.speech.synthesiser import Synthesiser
 
     if audio_dir is None:
         from reader.web import create_app

@@ -15,7 +15,7 @@ CONTENT = REPO / "content"
 @pytest.fixture(scope="module")
 def synthesiser():
     """One real espeak-ng synthesiser for a test module."""
-    from reader.speech.synthesis import Synthesiser
+    from reader.speech.synthesiser import Synthesiser
 
     with Synthesiser(workers=1, timeout=10) as synthesiser:
         yield synthesiser

@@ -19,7 +19,8 @@ from reader.speech.audio import (
     mp3_duration,
     mp3_frames,
 )
-from reader.speech.synthesis import RATES, VOICES, wav_duration
+from reader.speech.synthesiser import wav_duration
+from reader.speech.voices import RATES, VOICES
 from reader.web import speech_views
 
 SENTENCES = ("一是疫情防控精准高效。", "是发展动能不断集蓄。")

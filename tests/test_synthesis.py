@@ -10,17 +10,9 @@ import time
 import pytest
 from pyttsx3.voice import Voice
 
-from reader.speech.synthesis import (
-    RATES,
-    VOICES,
-    NoVoice,
-    QueueFull,
-    Synthesiser,
-    SynthesisTimeout,
-    WorkerCrashed,
-    choose_voice,
-    wav_duration,
-)
+from reader.speech.errors import NoVoice, QueueFull, SynthesisTimeout, WorkerCrashed
+from reader.speech.synthesiser import Synthesiser, wav_duration
+from reader.speech.voices import RATES, VOICES, choose_voice
 
 SENTENCE = "一是疫情防控精准高效。"
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import lameenc
 
-from reader.speech.synthesis import RATES
+from reader.speech.voices import RATES
 
 try:
     import fcntl

@@ -33,7 +33,7 @@ from functools import lru_cache
 import cn2an
 import opencc
 
-from reader.speech.synthesis import VOICES
+from reader.speech.voices import VOICES
 
 FULL_WIDTH = str.maketrans(
     "０１２３４５６７８９"

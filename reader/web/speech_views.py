@@ -29,13 +29,9 @@ from flask import (
 
 from reader import library
 from reader.speech.audio import AudioCache, MakingAudio, UnknownAudio, is_audio_key
+from reader.speech.errors import SynthesisError
 from reader.speech.spoken import spoken_form
-from reader.speech.synthesis import (
-    DEFAULT_QUEUE_SIZE,
-    DEFAULT_TIMEOUT,
-    Synthesiser,
-    SynthesisError,
-)
+from reader.speech.synthesiser import DEFAULT_QUEUE_SIZE, DEFAULT_TIMEOUT, Synthesiser
 from reader.web import store
 from reader.web.i18n import in_script
 
