@@ -18,9 +18,9 @@ from pathlib import Path
 
 from reader import pipeline
 from reader.paginate import DEFAULT_PAGE_CHARS
-from reader.report import Block, ReportError
+from reader.report import Block, Page, Report, ReportError
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 SEARCH_LIMIT = 50
 SNIPPET_CONTEXT = 24  # characters shown either side of the first match
 
@@ -29,13 +29,14 @@ CREATE TABLE build (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE report (
     slug TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT, source TEXT, district TEXT,
     city TEXT, kind TEXT, page_count INTEGER NOT NULL, chars INTEGER NOT NULL,
-    warnings TEXT NOT NULL
+    warnings TEXT NOT NULL, title_from TEXT NOT NULL, origin TEXT NOT NULL
 );
+-- A page's blocks without their text: type, level, label and how many sentences each has;
+-- the text is in `sentence`, stored once.
 CREATE TABLE page (
     slug TEXT NOT NULL REFERENCES report(slug), n INTEGER NOT NULL,
     heading_path TEXT NOT NULL, resumes_section INTEGER NOT NULL,
-    continued INTEGER NOT NULL, continues INTEGER NOT NULL,
-    blocks TEXT NOT NULL, chars INTEGER NOT NULL,
+    continued INTEGER NOT NULL, continues INTEGER NOT NULL, blocks TEXT NOT NULL,
     PRIMARY KEY (slug, n)
 );
 CREATE TABLE sentence (
@@ -47,35 +48,6 @@ CREATE VIRTUAL TABLE sentence_fts USING fts5(
     text, content='sentence', content_rowid='id', tokenize='trigram'
 );
 """
-
-
-@dataclass(frozen=True)
-class ReportEntry:
-    slug: str
-    title: str
-    date: str | None
-    source: str
-    district: str
-    city: str
-    kind: str
-    page_count: int
-    chars: int
-    warnings: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class PageEntry:
-    n: int
-    heading_path: tuple[str, ...]
-    resumes_section: bool
-    continued: bool
-    continues: bool
-    blocks: tuple[Block, ...]
-    chars: int
-
-    @property
-    def sentences(self) -> tuple[str, ...]:
-        return tuple(s for block in self.blocks for s in block.sentences)
 
 
 @dataclass(frozen=True)
@@ -135,33 +107,13 @@ def build(
     return BuildResult(tuple(built), tuple(failures))
 
 
-def _insert_report(conn: sqlite3.Connection, report) -> None:
-    conn.execute(
-        "INSERT INTO report VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (
-            report.slug, report.title, report.date, report.source, report.district,
-            report.city, report.kind, len(report.pages), report.chars,
-            json.dumps(list(report.warnings), ensure_ascii=False),
-        ),
-    )
+def _insert_report(conn: sqlite3.Connection, report: Report) -> None:
+    conn.execute("INSERT INTO report VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", report_row(report))
     for page in report.pages:
-        blocks = [
-            {"type": b.type, "level": b.level, "label": b.label, "text": b.text,
-             "sentences": list(b.sentences)}
-            for b in page.blocks
-        ]
-        conn.execute(
-            "INSERT INTO page VALUES (?,?,?,?,?,?,?,?)",
-            (
-                report.slug, page.n, json.dumps(list(page.heading_path), ensure_ascii=False),
-                int(page.resumes_section), int(page.continued), int(page.continues),
-                json.dumps(blocks, ensure_ascii=False), page.chars,
-            ),
-        )
-        sentences = [s for b in page.blocks for s in b.sentences]
+        conn.execute("INSERT INTO page VALUES (?,?,?,?,?,?,?)", page_row(report.slug, page))
         conn.executemany(
             "INSERT INTO sentence (slug, n, seq, text) VALUES (?,?,?,?)",
-            [(report.slug, page.n, seq, text) for seq, text in enumerate(sentences)],
+            [(report.slug, page.n, seq, text) for seq, text in enumerate(page.sentences)],
         )
 
 
@@ -185,27 +137,36 @@ def connect(db_path: Path) -> sqlite3.Connection:
     return conn
 
 
-def reports(conn: sqlite3.Connection) -> list[ReportEntry]:
+def reports(conn: sqlite3.Connection) -> list[Report]:
     """Every report, newest first (undated ones last, by title)."""
     rows = conn.execute(
         "SELECT * FROM report ORDER BY date IS NULL, date DESC, title"
     ).fetchall()
-    return [_report_entry(row) for row in rows]
+    return [report_from(row) for row in rows]
 
 
-def report(conn: sqlite3.Connection, slug: str) -> ReportEntry | None:
+def report(conn: sqlite3.Connection, slug: str) -> Report | None:
+    """The report's facts and counts (its pages come one by one, from `page` or `pages`)."""
     row = conn.execute("SELECT * FROM report WHERE slug = ?", (slug,)).fetchone()
-    return _report_entry(row) if row else None
+    return report_from(row) if row else None
 
 
-def page(conn: sqlite3.Connection, slug: str, n: int) -> PageEntry | None:
+def page(conn: sqlite3.Connection, slug: str, n: int) -> Page | None:
     row = conn.execute("SELECT * FROM page WHERE slug = ? AND n = ?", (slug, n)).fetchone()
-    return _page_entry(row) if row else None
+    if row is None:
+        return None
+    sentences = conn.execute(
+        "SELECT text FROM sentence WHERE slug = ? AND n = ? ORDER BY seq", (slug, n)
+    ).fetchall()
+    return page_from(row, [s["text"] for s in sentences])
 
 
-def pages(conn: sqlite3.Connection, slug: str) -> list[PageEntry]:
+def pages(conn: sqlite3.Connection, slug: str) -> list[Page]:
     rows = conn.execute("SELECT * FROM page WHERE slug = ? ORDER BY n", (slug,)).fetchall()
-    return [_page_entry(row) for row in rows]
+    sentences: dict[int, list[str]] = {row["n"]: [] for row in rows}
+    for s in conn.execute("SELECT n, text FROM sentence WHERE slug = ? ORDER BY n, seq", (slug,)):
+        sentences[s["n"]].append(s["text"])
+    return [page_from(row, sentences[row["n"]]) for row in rows]
 
 
 def search(conn: sqlite3.Connection, query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
@@ -264,25 +225,51 @@ def _marked(text: str, query: str) -> tuple[tuple[str, bool], ...]:
     return tuple(parts)
 
 
-def _report_entry(row: sqlite3.Row) -> ReportEntry:
-    return ReportEntry(
+# --- rows: the only place a Report or a Page turns into table rows and back ---------------
+
+
+def report_row(report: Report) -> tuple:
+    return (
+        report.slug, report.title, report.date, report.source, report.district, report.city,
+        report.kind, report.page_count, report.chars,
+        json.dumps(list(report.warnings), ensure_ascii=False), report.title_from, report.origin,
+    )  # fmt: skip
+
+
+def report_from(row: sqlite3.Row) -> Report:
+    return Report(
         slug=row["slug"], title=row["title"], date=row["date"], source=row["source"] or "",
         district=row["district"] or "", city=row["city"] or "", kind=row["kind"] or "",
         page_count=row["page_count"], chars=row["chars"],
-        warnings=tuple(json.loads(row["warnings"])),
-    )
+        warnings=tuple(json.loads(row["warnings"])), title_from=row["title_from"],
+        origin=row["origin"],
+    )  # fmt: skip
 
 
-def _page_entry(row: sqlite3.Row) -> PageEntry:
-    blocks = tuple(
-        Block(
-            type=b["type"], text=b["text"], level=b["level"], label=b["label"],
-            sentences=tuple(b["sentences"]),
-        )
-        for b in json.loads(row["blocks"])
-    )
-    return PageEntry(
-        n=row["n"], heading_path=tuple(json.loads(row["heading_path"])),
+def page_row(slug: str, page: Page) -> tuple:
+    """The page's row; its sentences go to the sentence table, in `page.sentences` order."""
+    blocks = []
+    for block in page.blocks:
+        if "".join(block.sentences) != block.display:
+            raise ValueError(f"{slug} page {page.n}: a block's sentences are not its text")
+        blocks.append([block.type, block.level, block.label, len(block.sentences)])
+    return (
+        slug, page.n, json.dumps(list(page.heading_path), ensure_ascii=False),
+        int(page.resumes_section), int(page.continued), int(page.continues),
+        json.dumps(blocks, ensure_ascii=False),
+    )  # fmt: skip
+
+
+def page_from(row: sqlite3.Row, sentences: list[str]) -> Page:
+    """The page of `row`, its blocks refilled with `sentences` in reading order."""
+    blocks, used = [], 0
+    for type_, level, label, count in json.loads(row["blocks"]):
+        own = tuple(sentences[used : used + count])
+        used += count
+        text = "".join(own)[len(label) :]
+        blocks.append(Block(type=type_, text=text, level=level, label=label, sentences=own))
+    return Page(
+        n=row["n"], blocks=tuple(blocks), heading_path=tuple(json.loads(row["heading_path"])),
         resumes_section=bool(row["resumes_section"]), continued=bool(row["continued"]),
-        continues=bool(row["continues"]), blocks=blocks, chars=row["chars"],
-    )
+        continues=bool(row["continues"]),
+    )  # fmt: skip

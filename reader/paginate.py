@@ -22,7 +22,6 @@ BREAK_FILL = 0.5
 class _Part:
     """Some consecutive sentences of one block, waiting to be placed on a page."""
 
-    index: int
     block: Block
     sentences: list[str]
     first: bool  # holds the block's first sentence
@@ -106,23 +105,23 @@ def _place_heading(layout: _Layout, blocks: Sequence[Block], i: int) -> None:
     starts_page = layout.full_enough() or not layout.fits(_keep_with_next(blocks, i))
     if layout.page and not layout.ends_with_heading() and starts_page:
         layout.new_page()
-    layout.page.append(_Part(i, blocks[i], list(blocks[i].sentences), first=True))
+    layout.page.append(_Part(blocks[i], list(blocks[i].sentences), first=True))
 
 
-def _place_text(layout: _Layout, block: Block, i: int) -> None:
+def _place_text(layout: _Layout, block: Block) -> None:
     chars = sum(map(len, block.sentences))
     if not layout.fits(chars) and layout.full_enough() and not layout.ends_with_heading():
         layout.new_page()
     if layout.fits(chars):
-        layout.page.append(_Part(i, block, list(block.sentences), first=True))
+        layout.page.append(_Part(block, list(block.sentences), first=True))
         return
-    part = _Part(i, block, [], first=True)
+    part = _Part(block, [], first=True)
     layout.page.append(part)
     for sentence in block.sentences:
         if part.sentences and not layout.fits(len(sentence)):
             part.last = False
             layout.new_page()
-            part = _Part(i, block, [], first=False)
+            part = _Part(block, [], first=False)
             layout.page.append(part)
         elif not part.sentences and not layout.fits(len(sentence)) and not layout.only_headings():
             layout.page.pop()
@@ -181,7 +180,7 @@ def paginate(blocks: Sequence[Block], page_chars: int = DEFAULT_PAGE_CHARS) -> t
         if block.type == HEADING:
             _place_heading(layout, blocks, i)
         else:
-            _place_text(layout, block, i)
+            _place_text(layout, block)
     pages = [parts for parts in layout.pages if parts]
     paths = _heading_paths(pages)
     return tuple(
@@ -190,7 +189,6 @@ def paginate(blocks: Sequence[Block], page_chars: int = DEFAULT_PAGE_CHARS) -> t
             blocks=tuple(part.as_block() for part in parts),
             heading_path=path,
             resumes_section=resumes,
-            first_block=parts[0].index,
             continued=not parts[0].first,
             continues=not parts[-1].last,
         )

@@ -69,7 +69,9 @@ def read_report(path: Path, page_chars: int = paginate.DEFAULT_PAGE_CHARS) -> Re
     if not facts["title"]:
         raise ReportError(f"{path}: no title in the file, its sidecar or its first paragraph")
 
-    report = Report(
+    report = Report.of_blocks(
+        blocks,
+        pages,
         slug=slug_for(path),
         title=facts["title"],
         date=facts.get("date") or None,
@@ -77,8 +79,6 @@ def read_report(path: Path, page_chars: int = paginate.DEFAULT_PAGE_CHARS) -> Re
         district=facts.get("district", ""),
         city=facts.get("city", ""),
         kind=facts.get("kind", ""),
-        blocks=blocks,
-        pages=pages,
         warnings=tuple(found.warnings) + tuple(structure_warnings),
         title_from=title_from,
         origin=facts.get("origin", ""),

@@ -61,13 +61,17 @@ class Page:
     blocks: tuple[Block, ...]
     heading_path: tuple[str, ...] = ()
     resumes_section: bool = False
-    first_block: int = 0  # index in Report.blocks of the first (part of a) block on the page
     continued: bool = False  # the first block began on the previous page
     continues: bool = False  # the last block goes on on the next page
 
     @property
+    def sentences(self) -> tuple[str, ...]:
+        """The page's sentences in reading order: the units of speech and highlighting."""
+        return tuple(s for block in self.blocks for s in block.sentences)
+
+    @property
     def chars(self) -> int:
-        return sum(len(s) for b in self.blocks for s in b.sentences)
+        return sum(map(len, self.sentences))
 
     def as_json(self) -> dict:
         return {"n": self.n, "heading_path": list(self.heading_path), "chars": self.chars}
@@ -75,7 +79,12 @@ class Page:
 
 @dataclass(frozen=True)
 class Report:
-    """A report as the reader serves it."""
+    """A report as the reader serves it.
+
+    Read from its file, a report holds its blocks and pages. Listed from the library, it
+    holds its facts and counts only (`blocks` and `pages` empty); the library gives its
+    pages one by one.
+    """
 
     slug: str
     title: str
@@ -84,15 +93,24 @@ class Report:
     district: str
     city: str
     kind: str
-    blocks: tuple[Block, ...]
-    pages: tuple[Page, ...]
+    page_count: int
+    chars: int
+    blocks: tuple[Block, ...] = ()
+    pages: tuple[Page, ...] = ()
     warnings: tuple[str, ...] = ()
     title_from: str = "file"  # "file", "meta" (sidecar .meta.toml) or "text"
     origin: str = ""  # the published page's URL, when known
 
     @property
-    def chars(self) -> int:
-        return sum(b.chars for b in self.blocks)
+    def origin_url(self) -> str:
+        """The published page's address, when it is one a browser may open."""
+        return self.origin if self.origin.startswith(("https://", "http://")) else ""
+
+    @classmethod
+    def of_blocks(cls, blocks: tuple[Block, ...], pages: tuple[Page, ...], **facts) -> Report:
+        """A report read from its file, its counts taken from its blocks and pages."""
+        chars = sum(block.chars for block in blocks)
+        return cls(blocks=blocks, pages=pages, page_count=len(pages), chars=chars, **facts)
 
     def as_json(self) -> dict:
         return {

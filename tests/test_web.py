@@ -224,6 +224,20 @@ def test_two_character_search_finds_words_too(client):
     assert "找到 0 处" in none.select_one("h2.rd-results__count").get_text()
 
 
+def test_cover_names_the_published_page_a_kiosk_without_a_way_off_the_site(tmp_path):
+    from reader.web import create_app
+
+    published = "https://www.zs.gov.cn/zsdq/gkmlpt/content/1/1746/post_1746483.html"
+    for kiosk in (False, True):
+        app = create_app({"TESTING": True, "CONTENT_DIR": str(CONTENT), "KIOSK": kiosk,
+                          "INSTANCE_DIR": str(tmp_path / "i")})
+        soup = soup_of(app.test_client().get("/r/zs-dongqu-2020-work-plan/"))
+        facts = soup.select_one("dl.rd-facts")
+        assert "原文网址" in facts.get_text() and published in facts.get_text()
+        links = [a["href"] for a in facts.select("a")]
+        assert links == ([] if kiosk else [published])
+
+
 def test_library_is_rebuilt_when_content_changes(tmp_path, content_dir):
     from reader.web import create_app
 
