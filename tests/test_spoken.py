@@ -10,11 +10,13 @@ import pytest
 from conftest import CONTENT
 
 from reader.sentences import split_sentences
-from reader.speech.spoken import VOICES, spoken_form
+from reader.speech.spoken import spoken_form
+from reader.speech.voices import VOICE_BY_CODE, VOICES
 
 TABLE = Path(__file__).with_name("spoken_table.tsv")
 SAME_AS_MANDARIN = "="
-ESPEAK_VOICES = {"cmn": "cmn-latn-pinyin", "yue": "yue"}
+# the espeak-ng voice each language is spoken in: its first choice there
+ESPEAK_VOICES = {code: VOICE_BY_CODE[code].engine_preferences["espeak"][0] for code in VOICES}
 ENGLISH_SWITCH = "(en)"
 HONG_KONG = opencc.OpenCC("s2hk")
 

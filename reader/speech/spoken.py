@@ -22,18 +22,17 @@ Rules decided here, each checked against `espeak-ng -q -x`:
   written in characters (思啤啲); they are approximations chosen by ear from espeak's
   readings. A Roman numeral before 类 (劣V类 water) is a number: 劣五类.
 - Quotation and title marks are dropped; brackets and dashes become a pause (，).
-- Cantonese text is converted to Hong Kong traditional characters (OpenCC s2hk): the yue
-  voice reads a few simplified characters with the wrong sound (斗 in 奋斗), and
-  Cantonese system voices elsewhere expect traditional text.
+- Text goes last through the voice's own conversion (reader.speech.voices): Cantonese is
+  converted to Hong Kong traditional characters (OpenCC s2hk).
 """
 
 import re
-from functools import lru_cache
+from functools import cache
 
 import cn2an
 import opencc
 
-from reader.speech.voices import VOICES
+from reader.speech.voices import VOICE_BY_CODE, VOICES
 
 FULL_WIDTH = str.maketrans(
     "０１２３４５６７８９"
@@ -141,7 +140,7 @@ def spoken_form(text: str, voice: str = "cmn") -> str:
     text = _roman_numerals(text)
     text = _letters(text, voice)
     text = _symbols(text)
-    return _convert_script(text) if voice == "yue" else text
+    return _converted(text, VOICE_BY_CODE[voice].text_conversion)
 
 
 def _digits(number: str, one: str = "一") -> str:
@@ -226,10 +225,11 @@ def _symbols(text: str) -> str:
     return text.strip(PAUSE + " ")
 
 
-@lru_cache(maxsize=1)
-def _hong_kong_converter() -> opencc.OpenCC:
-    return opencc.OpenCC("s2hk")
+@cache
+def _converter(conversion: str) -> opencc.OpenCC:
+    return opencc.OpenCC(conversion)
 
 
-def _convert_script(text: str) -> str:
-    return _hong_kong_converter().convert(text)
+def _converted(text: str, conversion: str | None) -> str:
+    """`text` through the OpenCC `conversion` a voice asks for, if any."""
+    return _converter(conversion).convert(text) if conversion else text

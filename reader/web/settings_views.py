@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
 
 from reader.settings import COOKIE_MAX_AGE, COOKIE_NAME, DEFAULTS, SETTING, SETTINGS, TOOLBAR_ROWS
+from reader.speech.voices import BROWSER_RATES
 from reader.web.i18n import gettext
 
 bp = Blueprint("settings", __name__)
@@ -78,5 +79,5 @@ def setting_labels() -> dict:
         "SHORTCUT_KEYMAP": [(keys, action) for keys, _what, action in SHORTCUTS],
         "KEY_NAMES": KEY_NAMES,
         "SETTINGS_DEFAULTS": DEFAULTS,
-        "BROWSER_RATES": {"slow": 0.7, "normal": 1, "fast": 1.3},
+        "BROWSER_RATES": BROWSER_RATES,
     }

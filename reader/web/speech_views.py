@@ -32,6 +32,7 @@ from reader.speech.audio import AudioCache, MakingAudio, UnknownAudio, is_audio_
 from reader.speech.errors import SynthesisError
 from reader.speech.spoken import spoken_form
 from reader.speech.synthesiser import DEFAULT_QUEUE_SIZE, DEFAULT_TIMEOUT, Synthesiser
+from reader.speech.voices import VOICE_BY_CODE
 from reader.web import store
 from reader.web.i18n import in_script
 
@@ -100,9 +101,6 @@ def _may_stream() -> bool:
 
 # --- the speech manifest of a reading page, for static/js/player.js ----------------------
 
-SPEECH_LANGS = {"cmn": "zh-CN", "yue": "zh-HK"}  # what the browser's own voices are asked for
-
-
 @bp.get("/r/<slug>/<int:n>/speech.json")
 def manifest(slug: str, n: int):
     """Page n's sentences, each with its display text and audio URL, in the reader's voice.
@@ -125,7 +123,7 @@ def manifest(slug: str, n: int):
         pages=report.page_count,
         voice=voice,
         rate=rate,
-        lang=SPEECH_LANGS[voice],
+        lang=VOICE_BY_CODE[voice].tag,
         next=url_for("reports.page", slug=slug, n=n + 1) if n < report.page_count else None,
         page_audio=_audio_url(page_key),
         sentences=[
