@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
+from reader.speech.voices import DEFAULT_RATE, DEFAULT_VOICE, RATE_TABLE, VOICE_TABLE
+
 COOKIE_NAME = "rd_settings"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
@@ -97,9 +99,9 @@ SETTINGS: tuple[Setting, ...] = (
             html_classes=_class_each("rd-spacing--", _SPACINGS)),
     Setting("theme", "配色", _THEMES, "default", toolbar_row=0,
             html_classes=_class_each("rd-theme--", _THEMES)),
-    Setting("voice", "朗读语音", _choices(("cmn", "普通话"), ("yue", "粤语")), "cmn",
-            toolbar_row=1),
-    Setting("rate", "语速", _choices(("slow", "慢"), ("normal", "中"), ("fast", "快")), "normal",
+    Setting("voice", "朗读语音", tuple(Choice(v.code, v.label) for v in VOICE_TABLE),
+            DEFAULT_VOICE, toolbar_row=1),
+    Setting("rate", "语速", tuple(Choice(r.name, r.label) for r in RATE_TABLE), DEFAULT_RATE,
             toolbar_row=1),
     Setting("reading", "朗读方式",
             _choices(("off", "关闭"), ("continuous", "连读"), ("point", "指读")), "off",
