@@ -1,0 +1,190 @@
+/* The reading controller: what 朗读, 上一句, 下一句 and 停止 do, how reading goes on from
+   sentence to sentence and page to page (连读), and 继续朗读 when the browser refuses to
+   speak without a tap. It owns where reading is; position, manifest, highlight and voice
+   do the rest. */
+
+import { createHighlight } from "./highlight.js";
+import { createManifest } from "./manifest.js";
+import { continueOnPage, forgetSentence, rememberSentence } from "./position.js";
+import { createVoice } from "./voice.js";
+
+/**
+ * Reading of `spans` (the sentences of page `pageNumber` of report `slug`, in order) by
+ * `player` (data-module="rd-player") with its `audio`, its `toggle` (朗读/暂停) and the 大字幕 `caption` bar. `settings` holds
+ * voice, rate, reading and captions; `browserRates` maps a rate to a speechSynthesis rate.
+ */
+export function createReading({ player, slug, pageNumber, spans, audio, toggle, caption, settings, browserRates }) {
+  const highlight = createHighlight(caption);
+  const voice = createVoice(audio, sentence, { finished: finished, refused: refused, unable: () => stop(false) });
+  const manifest = createManifest(player.getAttribute("data-manifest"), voice.forgiveFailures);
+  let index = -1; // the current sentence (highlighted), -1 for none
+  let playing = false;
+  let mode = "continuous"; // "continuous" (连读), "single" (one sentence) or "block" (to blockEnd)
+  let blockEnd = -1;
+  let continueButton = null; // 继续朗读, made when autoplay is refused
+  const onPlaying = []; // told each time this player starts to speak
+
+  function sentence(i) {
+    const span = spans[i];
+    if (!span) return null;
+    const entry = manifest.entry(span.id);
+    return {
+      audio: entry && entry.audio ? entry.audio : null,
+      spoken: entry && entry.spoken ? entry.spoken : span.textContent,
+      lang: manifest.lang(settings.voice),
+      rate: browserRates[settings.rate] || 1,
+    };
+  }
+
+  function setCurrent(next, scroll) {
+    index = next;
+    highlight.show(index < 0 ? null : spans[index], scroll);
+    if (index >= 0) rememberSentence(slug, pageNumber, index);
+  }
+
+  function setPlaying(value) {
+    playing = value;
+    toggle.setAttribute("aria-pressed", value ? "true" : "false");
+    player.classList.toggle("rd-player--playing", value);
+    if (value) {
+      if (continueButton) continueButton.hidden = true;
+      onPlaying.forEach((listener) => listener());
+    }
+  }
+
+  function speak(i) {
+    setCurrent(i, true);
+    voice.speak(i);
+  }
+
+  /* Autoplay refused (a page turned by 连读, with no tap on this page yet): ask for one. */
+  function refused() {
+    setPlaying(false);
+    mode = "continuous";
+    if (!continueButton) {
+      continueButton = document.createElement("button");
+      continueButton.type = "button";
+      continueButton.className = "rd-button rd-button--primary rd-player__continue";
+      continueButton.setAttribute("data-player-action", "continue");
+      continueButton.textContent = player.getAttribute("data-i18n-continue");
+      player.appendChild(continueButton);
+    }
+    continueButton.hidden = false;
+  }
+
+  function finished(i) {
+    if (!playing) return;
+    if (mode === "single" || (mode === "block" && i >= blockEnd)) {
+      setPlaying(false);
+      return;
+    }
+    if (i + 1 < spans.length) speak(i + 1);
+    else if (mode === "continuous") turnPage();
+    else setPlaying(false);
+  }
+
+  function turnPage() {
+    const next = manifest.nextPage();
+    voice.silence();
+    if (!next) { // the end of the report
+      setPlaying(false);
+      setCurrent(-1);
+      forgetSentence();
+      return;
+    }
+    continueOnPage(slug, pageNumber + 1);
+    window.location.assign(next);
+  }
+
+  /** Read from sentence i: "continuous" (连读), "single" sentence, or "block" up to `end`. */
+  function start(i, how, end) {
+    mode = how;
+    blockEnd = end === undefined ? -1 : end;
+    setPlaying(true);
+    const go = () => { if (playing) speak(i); };
+    if (manifest.isLoaded()) go(); // now, inside the tap, which allows it to play
+    else (manifest.pending() || manifest.load(settings.voice, settings.rate)).then(go);
+  }
+
+  function pause() {
+    if (!playing) return;
+    voice.pause();
+    setPlaying(false);
+  }
+
+  function resume() {
+    if (voice.canResume() && index >= 0) {
+      mode = "continuous";
+      setPlaying(true);
+      voice.resume(index);
+      return;
+    }
+    start(index >= 0 ? index : 0, "continuous");
+  }
+
+  function stop(clearPosition) {
+    voice.silence();
+    setPlaying(false);
+    setCurrent(-1);
+    if (clearPosition) forgetSentence();
+  }
+
+  function step(delta) {
+    let next = Math.max(0, Math.min(spans.length - 1, (index < 0 ? -1 : index) + delta));
+    if (index < 0 && delta < 0) next = 0;
+    if (playing) {
+      mode = mode === "continuous" ? mode : "single";
+      speak(next);
+    } else {
+      voice.silence();
+      setCurrent(next, true);
+    }
+  }
+
+  /* A new voice or rate takes a new manifest; what was being read is read again in it. */
+  function changeSettings(next) {
+    const voiceChanged = next.voice !== settings.voice || next.rate !== settings.rate;
+    settings = next;
+    player.setAttribute("data-reading", settings.reading);
+    player.setAttribute("data-captions", settings.captions);
+    window.requestAnimationFrame(highlight.measureCaption); // the rd-captions class shows or hides the bar
+    if (!voiceChanged) return;
+    const wasPlaying = playing;
+    voice.silence();
+    manifest.load(settings.voice, settings.rate).then(() => {
+      if (wasPlaying && playing && index >= 0) speak(index);
+    });
+  }
+
+  toggle.addEventListener("click", () => {
+    if (playing) pause();
+    else resume();
+  });
+  player.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-player-action]");
+    if (!button) return;
+    const action = button.getAttribute("data-player-action");
+    if (action === "prev") step(-1);
+    else if (action === "next") step(1);
+    else if (action === "stop") stop(true);
+    else if (action === "continue") {
+      button.hidden = true;
+      start(index >= 0 ? index : 0, "continuous");
+      toggle.focus();
+    }
+  });
+  window.addEventListener("pagehide", () => { voice.silence(); });
+
+  return {
+    start: start,
+    pause: pause,
+    changeSettings: changeSettings,
+    /** Show sentence i as where reading stopped, without reading it. */
+    showStoppedAt: (i) => setCurrent(i, false),
+    loadManifest: () => manifest.load(settings.voice, settings.rate),
+    onPlaying: (listener) => { onPlaying.push(listener); },
+    setting: (name) => settings[name],
+    isPlaying: () => playing,
+    current: () => index,
+  };
+}

@@ -1,0 +1,53 @@
+/* The page's speech manifest (/r/<slug>/<n>/speech.json?voice=…&rate=…): for each
+   sentence id the audio URL (null when the server has no voice) and the text to speak,
+   the language tag, and the next page. Without it the browser speaks the page's text. */
+
+/**
+ * The manifest at `url`. `onFresh` runs each time a newly chosen voice or rate has
+ * loaded, so what failed with the old audio may be tried again.
+ */
+export function createManifest(url, onFresh) {
+  let loaded = null;
+  let entries = {}; // sentence id → entry; the old ones serve until new ones arrive
+  let request = null;
+
+  function load(voice, rate) {
+    loaded = null;
+    const query = "?voice=" + encodeURIComponent(voice) + "&rate=" + encodeURIComponent(rate);
+    const mine = fetch(url + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then((answer) => {
+        if (mine !== request) return loaded; // a newer voice or rate was chosen
+        loaded = answer;
+        entries = {};
+        answer.sentences.forEach((entry) => { entries[entry.id] = entry; });
+        onFresh();
+        return loaded;
+      })
+      .catch(() => {
+        if (mine === request) { loaded = null; entries = {}; }
+        return null;
+      });
+    request = mine;
+    return mine;
+  }
+
+  return {
+    load: load,
+    isLoaded: () => loaded !== null,
+    /** The request in flight (or settled), null before the first load. */
+    pending: () => request,
+    entry: (id) => entries[id],
+    /** The language tag to speak in: the manifest's, or the one the chosen voice implies. */
+    lang: (voice) => (loaded && loaded.lang) || (voice === "yue" ? "zh-HK" : "zh-CN"),
+    /** The next page's URL, null at the end of the report. */
+    nextPage() {
+      if (loaded) return loaded.next;
+      const link = document.getElementById("rd-page-next");
+      return link ? link.getAttribute("href") : null;
+    },
+  };
+}
