@@ -214,27 +214,49 @@ def fetch(url: str) -> str:
 
 # --- axe-core -----------------------------------------------------------------------------
 
+# The 7:1 contrast rule (WCAG 1.4.6, AAA), which axe leaves off by default.
+ENHANCED_CONTRAST = "color-contrast-enhanced"
+
+# Each finding cut down to what a test reports: the rule, its help and the elements' selectors.
 _AXE_RUN = """
 const [context, options, done] = arguments;
+const findings = list => list.map(rule => ({
+  id: rule.id, help: rule.help, nodes: rule.nodes.map(node => ({target: node.target})),
+}));
 axe.run(context || document, options)
-  .then(result => done(result.violations))
+  .then(result => done({violations: findings(result.violations),
+                        incomplete: findings(result.incomplete)}))
   .catch(error => done({axeError: String(error)}));
 """
+
+
+@dataclass(frozen=True)
+class AxeResult:
+    """What axe-core found on a page.
+
+    `violations` are the rules that failed; `incomplete` the ones axe could not decide
+    (e.g. the contrast of text over an image), for the caller to measure itself. Each
+    finding is `{"id", "help", "nodes": [{"target": [selector, …]}]}`.
+    """
+
+    violations: list[dict]
+    incomplete: list[dict]
 
 
 def run_axe(
     driver,
     tags=WCAG_TAGS,
-    rules=None,
     *,
+    rules=None,
+    extra_rules=(),
     disabled: Mapping[str, str] | None = None,
     context: str | None = None,
-) -> list[dict]:
-    """Run axe-core on the current page; return its violations (empty means none).
+) -> AxeResult:
+    """Run axe-core on the current page, injecting it unless the page already has it.
 
-    `tags` picks rules by tag (WCAG 2.0–2.2 A/AA by default); `rules`, when given, runs
-    exactly those rule ids instead, including ones off by default such as
-    `color-contrast-enhanced`. `disabled` maps a rule id to the reason it is turned off.
+    `tags` picks rules by tag (WCAG 2.0–2.2 A/AA by default); `extra_rules` adds rules axe
+    leaves off by default, such as `ENHANCED_CONTRAST`, to those; `rules`, when given, runs
+    exactly those rule ids instead. `disabled` maps a rule id to the reason it is turned off.
     `context` is a CSS selector to limit the check to part of the page.
     """
     if not driver.execute_script("return typeof window.axe === 'object'"):
@@ -243,17 +265,27 @@ def run_axe(
         options = {"runOnly": {"type": "rule", "values": list(rules)}}
     else:
         options = {"runOnly": {"type": "tag", "values": list(tags)}}
-    if disabled:
-        options["rules"] = {rule: {"enabled": False} for rule in disabled}
+    switched = {rule: {"enabled": True} for rule in extra_rules}
+    switched.update({rule: {"enabled": False} for rule in disabled or {}})
+    if switched:
+        options["rules"] = switched
     result = driver.execute_async_script(_AXE_RUN, context, options)
-    if isinstance(result, dict) and "axeError" in result:
+    if "axeError" in result:
         raise RuntimeError(f"axe-core failed: {result['axeError']}")
-    return result
+    return AxeResult(violations=result["violations"], incomplete=result["incomplete"])
 
 
-def run_axe_enhanced_contrast(driver, context: str | None = None) -> list[dict]:
-    """The 7:1 contrast rule (WCAG 1.4.6, AAA), which axe leaves off by default."""
-    return run_axe(driver, rules=["color-contrast-enhanced"], context=context)
+@contextlib.contextmanager
+def axe_on_every_page(driver) -> Iterator[None]:
+    """Have Chromium put axe-core into every page it opens meanwhile, so `run_axe` need not
+    send the script over WebDriver on each visit (what a survey of many pages spends)."""
+    added = driver.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument", {"source": AXE_JS.read_text(encoding="utf-8")}
+    )
+    try:
+        yield
+    finally:
+        driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", added)
 
 
 def describe_violations(violations: list[dict]) -> str:

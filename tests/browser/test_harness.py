@@ -6,13 +6,14 @@ import pytest
 from flask import Flask, Response
 
 from .harness import (
+    ENHANCED_CONTRAST,
     ax_outline,
     ax_tree,
+    axe_on_every_page,
     describe_violations,
     external_requests,
     fetch,
     run_axe,
-    run_axe_enhanced_contrast,
     serve_wsgi,
     set_cookie_settings,
     set_window,
@@ -31,6 +32,7 @@ CSS = """
 body { color: #000; background: #fff; font-size: 18px; }
 .grey { color: #767676; }
 .no-ring:focus { outline: none; }
+.on-image { background: #fff url("/dot.svg"); }
 """
 
 
@@ -62,6 +64,7 @@ MISSING_ALT = page(
     "缺少替代文本", '<p>一是强化党建引领。</p><img src="/dot.svg" width="8" height="8">'
 )
 GREY_TEXT = page("灰色文字", '<p class="grey">对比度 4.54:1，够 AA，不够 AAA。</p>')
+TEXT_ON_IMAGE = page("图上文字", '<p class="on-image">图片上的文字，axe 判断不了对比度。</p>')
 FOCUS = page(
     "键盘焦点",
     '<p><a href="#one">第一个链接</a></p><p><a class="no-ring" href="#two">看不见焦点的链接</a></p>',
@@ -90,6 +93,7 @@ def site(elsewhere):
         "missing-alt": MISSING_ALT,
         "grey-text": GREY_TEXT,
         "focus": FOCUS,
+        "text-on-image": TEXT_ON_IMAGE,
         "external": page("外部图片", f'<img src="{elsewhere}/dot.svg" alt="红色圆点">'),
     }
     for name, html in pages.items():
@@ -108,28 +112,49 @@ def site(elsewhere):
 
 def test_axe_finds_an_image_without_alt(clean_browser, site):
     clean_browser.get(f"{site}/missing-alt")
-    violations = run_axe(clean_browser)
+    violations = run_axe(clean_browser).violations
     assert [v["id"] for v in violations] == ["image-alt"], describe_violations(violations)
     assert violations[0]["nodes"][0]["target"] == ["img"]
 
 
 def test_axe_passes_a_good_page_under_a_strict_csp(clean_browser, site):
     clean_browser.get(f"{site}/good")
-    violations = run_axe(clean_browser)
+    violations = run_axe(clean_browser).violations
     assert violations == [], describe_violations(violations)
 
 
 def test_enhanced_contrast_rule_runs_only_when_asked(clean_browser, site):
     clean_browser.get(f"{site}/grey-text")
-    assert run_axe(clean_browser) == []
-    violations = run_axe_enhanced_contrast(clean_browser)
+    assert run_axe(clean_browser).violations == []
+    violations = run_axe(clean_browser, rules=[ENHANCED_CONTRAST]).violations
+    assert [v["id"] for v in violations] == ["color-contrast-enhanced"]
+    violations = run_axe(clean_browser, extra_rules=[ENHANCED_CONTRAST]).violations
     assert [v["id"] for v in violations] == ["color-contrast-enhanced"]
 
 
 def test_axe_rule_can_be_turned_off_with_a_reason(clean_browser, site):
     clean_browser.get(f"{site}/missing-alt")
-    violations = run_axe(clean_browser, disabled={"image-alt": "this page is made to lack alt"})
+    violations = run_axe(
+        clean_browser, disabled={"image-alt": "this page is made to lack alt"}
+    ).violations
     assert violations == [], describe_violations(violations)
+
+
+def test_axe_reports_contrast_it_cannot_decide(clean_browser, site):
+    clean_browser.get(f"{site}/text-on-image")
+    result = run_axe(clean_browser, extra_rules=[ENHANCED_CONTRAST])
+    assert result.violations == [], describe_violations(result.violations)
+    undecided = {(v["id"], " ".join(n["target"])) for v in result.incomplete for n in v["nodes"]}
+    assert ("color-contrast", "p") in undecided, result.incomplete
+
+
+def test_axe_on_every_page_is_there_without_injecting(clean_browser, site):
+    with axe_on_every_page(clean_browser):
+        clean_browser.get(f"{site}/missing-alt")
+        assert clean_browser.execute_script("return typeof window.axe") == "object"
+        assert [v["id"] for v in run_axe(clean_browser).violations] == ["image-alt"]
+    clean_browser.get(f"{site}/good")
+    assert clean_browser.execute_script("return typeof window.axe") == "undefined"
 
 
 def test_no_external_requests_from_a_same_origin_page(clean_browser, site):
