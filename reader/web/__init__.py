@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from flask import Flask, g, request
@@ -9,7 +10,9 @@ from flask import Flask, g, request
 from reader.paginate import DEFAULT_PAGE_CHARS
 from reader.settings import COOKIE_NAME, Settings
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Through the package, so an installed wheel finds its own copy; in the checkout,
+# reader/templates and reader/static are symlinks to the top-level folders.
+PACKAGE_FILES = files("reader")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -31,8 +34,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(PACKAGE_FILES / "templates"),
+        static_folder=str(PACKAGE_FILES / "static"),
     )
     app.config.from_mapping(
         CONTENT_DIR=str(Path.cwd() / "content"),

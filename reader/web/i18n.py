@@ -1,7 +1,7 @@
 """Interface language and script: Babel catalogues for the interface, OpenCC for 繁體.
 
 Message ids are the Simplified Chinese strings themselves. English comes from the
-catalogue in reader/translations/en; Traditional Chinese (zh_Hant, and report text
+catalogue compiled from reader/translations/en; Traditional Chinese (zh_Hant, and report text
 when script=hant) is converted with OpenCC's s2hk table, which suits readers in Hong
 Kong and Macau, the Cantonese readers most likely to choose it.
 """
@@ -10,24 +10,25 @@ from __future__ import annotations
 
 import datetime
 from functools import cache, lru_cache
-from pathlib import Path
+from importlib.resources import files
 
 import opencc
 from babel.dates import format_date
-from babel.messages.pofile import read_po
+from babel.support import Translations
 from flask import Flask, g
 from markupsafe import Markup
 
-CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "translations"
+CATALOGUE_DIR = files("reader") / "translations"
 
 
 @cache
-def catalogue(lang: str) -> dict[str, str]:
-    po_path = CATALOGUE_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if not po_path.exists():
-        return {}
-    with po_path.open("rb") as po_file:
-        return {m.id: m.string for m in read_po(po_file) if m.id and m.string}
+def catalogue(lang: str) -> Translations:
+    """The compiled messages.mo for `lang`, made by scripts/install or the wheel build.
+
+    A missing one raises rather than leave the interface silently untranslated.
+    """
+    with (CATALOGUE_DIR / lang / "LC_MESSAGES" / "messages.mo").open("rb") as mo_file:
+        return Translations(mo_file, domain="messages")
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +43,7 @@ def traditional(text: str) -> str:
 
 def translate(lang: str, message: str) -> str:
     if lang == "en":
-        return catalogue("en").get(message, message)
+        return catalogue("en").gettext(message)
     if lang == "zh_Hant":
         return traditional(message)
     return message
