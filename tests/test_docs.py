@@ -62,3 +62,38 @@ def test_presets_are_in_readme():
     assert row is not None, "README.md's settings table has no row for `preset`"
     for preset in PRESETS:
         assert f"`{preset}`" in row, f"README.md does not list preset `{preset}`"
+
+
+# --- the pages in docs/ ---------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+# A file or folder of the repository in backticks. One with a placeholder in it
+# (`templates/<blueprint>/<view>.html`) names a pattern, not a file, and is not matched.
+REPO_PATH = re.compile(r"`((?:reader|static|templates|tests|scripts|bench|docs)/[^`\s<>*]*)`")
+# A test as pytest names it: `tests/…/test_x.py::test_name`, with a parameter id or not.
+TEST_ID = re.compile(r"`(tests/[\w/]+\.py)::(\w+)(?:\[([\w-]+)\])?`")
+
+
+def doc(name: str) -> str:
+    return (ROOT / "docs" / name).read_text(encoding="utf-8")
+
+
+def test_every_file_the_architecture_page_names_exists():
+    named = {match.split("::")[0] for match in REPO_PATH.findall(doc("architecture.md"))}
+    assert len(named) >= 40, "docs/architecture.md names too few files to check"
+    missing = sorted(path for path in named if not (ROOT / path).exists())
+    assert not missing, f"docs/architecture.md names files that do not exist: {missing}"
+
+
+def test_every_test_the_accessibility_page_names_exists():
+    named = set(TEST_ID.findall(doc("accessibility.md")))
+    assert len(named) >= 20, "docs/accessibility.md names too few tests to check"
+    missing = []
+    for path, function, parameter in sorted(named):
+        source = ROOT / path
+        code = source.read_text(encoding="utf-8") if source.is_file() else ""
+        if not re.search(rf"^(?:async )?def {function}\(", code, re.MULTILINE):
+            missing.append(f"{path}::{function}")
+        elif parameter and f'"{parameter}"' not in code:
+            missing.append(f"{path}::{function}[{parameter}]")
+    assert not missing, f"docs/accessibility.md names tests that do not exist: {missing}"
