@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import Flask
 
 from reader import pipeline
+from reader.config import load as load_config
 from reader.speech.audio import AudioCache, mp3_duration
 from reader.speech.synthesiser import Synthesiser
 from reader.web import speech_views
@@ -62,7 +63,7 @@ def main() -> None:
     sentences = corpus_sentences()
     with tempfile.TemporaryDirectory() as workdir:
         app = Flask(__name__)
-        app.config.update(AUDIO_DIR=os.path.join(workdir, "audio"))
+        app.config.update(load_config({"INSTANCE_DIR": workdir}))
         speech_views.init_app(app)
         app.register_blueprint(speech_views.bp)
         cache = app.extensions["audio_cache"]

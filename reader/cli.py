@@ -8,11 +8,14 @@ from pathlib import Path
 
 import click
 
-from reader import pipeline
+from reader import config, pipeline
+from reader.paginate import DEFAULT_PAGE_CHARS
 from reader.report import ReportError
-from reader.speech.voices import RATES, VOICES
+from reader.speech.spoken import spoken_form
+from reader.speech.voices import DEFAULT_RATE, DEFAULT_VOICE, RATES, VOICES
 
-DEFAULT_CONTENT = Path("content")
+DEFAULT_CONTENT = Path(config.DEFAULTS["CONTENT_DIR"])
+CONTENT_HELP = "Directory of reports  [default: CONTENT_DIR of the instance's config.py, or content]"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,21 +27,19 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, help="Port to listen on.")
 @click.option(
-    "--content", "content_dir", default=DEFAULT_CONTENT, show_default=True,
-    type=click.Path(path_type=Path, file_okay=False), help="Directory of reports.",
+    "--content", "content_dir", type=click.Path(path_type=Path, file_okay=False), help=CONTENT_HELP,
 )
 @click.option("--kiosk", is_flag=True, help="Kiosk mode: 长者模式 by default, no way off the site.")
 @click.option("--threads", default=8, show_default=True, help="Worker threads.")
-def serve(host: str, port: int, content_dir: Path, kiosk: bool, threads: int) -> None:
+def serve(host: str, port: int, content_dir: Path | None, kiosk: bool, threads: int) -> None:
     """Serve the reports with a production WSGI server (waitress)."""
     from waitress import create_server
 
     from reader.web import create_app
 
-    if not content_dir.is_dir():
-        click.echo(f"{content_dir}: not a directory", err=True)
-        sys.exit(2)
-    app = create_app({"CONTENT_DIR": str(content_dir.resolve()), "KIOSK": kiosk})
+    settings = _config(CONTENT_DIR=content_dir, KIOSK=kiosk or None)
+    content_dir = Path(settings["CONTENT_DIR"])
+    app = create_app(settings)
     try:
         server = create_server(app, host=host, port=port, threads=threads, ident="yidu-reader")
     except OSError as exc:
@@ -52,7 +53,7 @@ def serve(host: str, port: int, content_dir: Path, kiosk: bool, threads: int) ->
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-@click.option("--page-chars", default=600, show_default=True, help="Characters per page.")
+@click.option("--page-chars", default=DEFAULT_PAGE_CHARS, show_default=True, help="Characters per page.")
 def extract(path: Path, as_json: bool, page_chars: int) -> None:
     """One file through the pipeline; exit 2 with one line on stderr if it is not a report."""
     try:
@@ -93,6 +94,20 @@ def check(directory: Path) -> None:
         sys.exit(1)
 
 
+def _config(**overrides) -> dict:
+    """reader.config with the options given on the command line; exit 2 on a bad config.py
+    or a content folder that is not there."""
+    try:
+        settings = config.load({k: v for k, v in overrides.items() if v is not None})
+    except config.ConfigError as exc:
+        click.echo(str(exc).splitlines()[0], err=True)
+        sys.exit(2)
+    if not Path(settings["CONTENT_DIR"]).is_dir():
+        click.echo(f"{settings['CONTENT_DIR']}: not a directory", err=True)
+        sys.exit(2)
+    return settings
+
+
 def _summary_line(report) -> str:
     title_note = {"meta": " [title from meta.toml]", "text": " [title from text]"}.get(
         report.title_from, ""
@@ -112,19 +127,10 @@ def _one_line(exc: Exception, path: Path) -> str:
 
 
 
-def _spoken_form(text: str, voice: str) -> str:
-    """The text as it should be heard (numbers, dates… in words), when spoken.py exists."""
-    try:
-        from reader.speech.spoken import spoken_form
-    except ImportError:
-        return text
-    return spoken_form(text, voice)
-
-
 @main.command()
 @click.argument("text")
-@click.option("--voice", type=click.Choice(VOICES), default="cmn", show_default=True)
-@click.option("--rate", type=click.Choice(tuple(RATES)), default="normal", show_default=True)
+@click.option("--voice", type=click.Choice(VOICES), default=DEFAULT_VOICE, show_default=True)
+@click.option("--rate", type=click.Choice(tuple(RATES)), default=DEFAULT_RATE, show_default=True)
 @click.option("--normalise-only", is_flag=True, help="Print the spoken form and stop.")
 @click.option(
     "--out", type=click.Path(path_type=Path, dir_okay=False), help="Write an MP3 instead of playing."
@@ -139,7 +145,7 @@ def speak(text: str, voice: str, rate: str, normalise_only: bool, out: Path | No
     from reader.speech.errors import SynthesisError
     from reader.speech.synthesiser import Synthesiser, wav_duration
 
-    spoken = _spoken_form(text, voice)
+    spoken = spoken_form(text, voice)
     if normalise_only:
         click.echo(spoken)
         return
@@ -165,19 +171,18 @@ def speak(text: str, voice: str, rate: str, normalise_only: bool, out: Path | No
 
 @main.command()
 @click.option(
-    "--content", "content_dir", default=DEFAULT_CONTENT, show_default=True,
-    type=click.Path(path_type=Path, file_okay=False), help="Directory of reports.",
+    "--content", "content_dir", type=click.Path(path_type=Path, file_okay=False), help=CONTENT_HELP,
 )
 @click.option(
     "--audio-dir", type=click.Path(path_type=Path, file_okay=False),
-    help="Audio cache (default: the web app's AUDIO_DIR).",
+    help="Audio cache (default: AUDIO_DIR, the web app's).",
 )
 @click.option(
     "--rate", "rates", multiple=True, type=click.Choice(tuple(RATES)),
     help="Rate to make (repeatable; default: every rate).",
 )
 @click.option("--workers", default=2, show_default=True, help="Voice worker processes.")
-def synthesise(content_dir: Path, audio_dir: Path | None, rates: tuple[str, ...], workers: int) -> None:
+def synthesise(content_dir: Path | None, audio_dir: Path | None, rates: tuple[str, ...], workers: int) -> None:
     """Make the audio of every sentence of every report, in both voices, ahead of time."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -185,10 +190,8 @@ def synthesise(content_dir: Path, audio_dir: Path | None, rates: tuple[str, ...]
     from reader.speech.errors import SynthesisError
     from reader.speech.synthesiser import Synthesiser
 
-    if audio_dir is None:
-        from reader.web import create_app
-
-        audio_dir = Path(create_app({"CONTENT_DIR": str(content_dir)}).config["AUDIO_DIR"])
+    settings = _config(CONTENT_DIR=content_dir, AUDIO_DIR=audio_dir)
+    content_dir, audio_dir = Path(settings["CONTENT_DIR"]), Path(settings["AUDIO_DIR"])
     sentences: dict[str, None] = {}
     for path in pipeline.content_files(content_dir):
         try:
@@ -199,7 +202,7 @@ def synthesise(content_dir: Path, audio_dir: Path | None, rates: tuple[str, ...]
         for block in report.blocks:
             sentences.update(dict.fromkeys(s for s in block.sentences if s.strip()))
     jobs = [
-        (_spoken_form(sentence, voice), voice, rate)
+        (spoken_form(sentence, voice), voice, rate)
         for sentence in sentences
         for voice in VOICES
         for rate in rates or tuple(RATES)

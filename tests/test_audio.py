@@ -7,6 +7,7 @@ import threading
 import pytest
 from flask import Flask
 
+from reader.config import load as load_config
 from reader.speech.audio import (
     SENTENCE_GAP,
     AudioCache,
@@ -35,7 +36,9 @@ def cache(tmp_path, synthesiser):
 @pytest.fixture
 def app(tmp_path):
     app = Flask(__name__)
-    app.config.update(TESTING=True, AUDIO_DIR=str(tmp_path / "audio"), SPEECH_TIMEOUT=10)
+    app.config.update(
+        load_config({"TESTING": True, "INSTANCE_DIR": str(tmp_path), "SPEECH_TIMEOUT": 10})
+    )
     speech_views.init_app(app)
     app.register_blueprint(speech_views.bp)
     yield app

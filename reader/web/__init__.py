@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, g, request
 
-from reader.paginate import DEFAULT_PAGE_CHARS
+from reader.config import load as load_config
 from reader.settings import COOKIE_NAME, Settings
 
 # Through the package, so an installed wheel finds its own copy; in the checkout,
@@ -30,28 +30,17 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Defaults, then the instance's config.py, then `test_config` (tests, `reader serve`)."""
+    """An app configured by reader.config: its defaults, then the instance's config.py,
+    then `test_config` (tests, `reader serve`)."""
+    config = load_config(test_config)
     app = Flask(
         __name__,
-        instance_relative_config=True,
+        instance_path=config["INSTANCE_DIR"],
         template_folder=str(PACKAGE_FILES / "templates"),
         static_folder=str(PACKAGE_FILES / "static"),
     )
-    app.config.from_mapping(
-        CONTENT_DIR=str(Path.cwd() / "content"),
-        INSTANCE_DIR=app.instance_path,
-        KIOSK=False,
-        PAGE_CHARS=DEFAULT_PAGE_CHARS,
-        LIBRARY_CHECK_SECONDS=2.0,
-        SEND_FILE_MAX_AGE_DEFAULT=3600,
-    )
-    app.config.from_pyfile("config.py", silent=True)
-    if test_config is not None:
-        app.config.from_mapping(test_config)
-    instance = Path(app.config["INSTANCE_DIR"])
-    app.config.setdefault("DATABASE", str(instance / "library.sqlite3"))
-    app.config.setdefault("AUDIO_DIR", str(instance / "audio"))
-    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config)
+    Path(config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
 
     from reader.web import home, i18n, reports, settings_views, speech_views, store
 

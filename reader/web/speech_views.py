@@ -12,7 +12,6 @@ those bytes and serves every later request, with ranges and 304s.
 from __future__ import annotations
 
 import atexit
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -31,10 +30,11 @@ from reader import library
 from reader.speech.audio import AudioCache, MakingAudio, UnknownAudio, is_audio_key
 from reader.speech.errors import SynthesisError
 from reader.speech.spoken import spoken_form
-from reader.speech.synthesiser import DEFAULT_QUEUE_SIZE, DEFAULT_TIMEOUT, Synthesiser
+from reader.speech.synthesiser import Synthesiser
 from reader.speech.voices import VOICE_BY_CODE
 from reader.web import store
 from reader.web.i18n import in_script
+from reader.web.page_view import view_of
 
 bp = Blueprint("speech", __name__)
 
@@ -45,18 +45,16 @@ RETRY_AFTER = 2  # seconds, when the voices are busy
 def init_app(app: Flask) -> None:
     """Give `app` a Synthesiser and an AudioCache in AUDIO_DIR (workers start on first use).
 
-    Config: AUDIO_DIR, SPEECH_WORKERS (default 1), SPEECH_TIMEOUT (seconds, default 15),
-    SPEECH_QUEUE (waiting requests, default 32). The blueprint `bp` is registered by the
-    app factory.
+    Config (see reader.config): AUDIO_DIR, SPEECH_WORKERS, SPEECH_TIMEOUT, SPEECH_QUEUE.
+    The blueprint `bp` is registered by the app factory.
     """
-    audio_dir = app.config.setdefault("AUDIO_DIR", str(Path(app.instance_path) / "audio"))
     synthesiser = Synthesiser(
-        workers=app.config.get("SPEECH_WORKERS", 1),
-        timeout=app.config.get("SPEECH_TIMEOUT", DEFAULT_TIMEOUT),
-        queue_size=app.config.get("SPEECH_QUEUE", DEFAULT_QUEUE_SIZE),
+        workers=app.config["SPEECH_WORKERS"],
+        timeout=app.config["SPEECH_TIMEOUT"],
+        queue_size=app.config["SPEECH_QUEUE"],
     )
     app.extensions["speech_synthesiser"] = synthesiser
-    app.extensions["audio_cache"] = AudioCache(audio_dir, synthesiser)
+    app.extensions["audio_cache"] = AudioCache(app.config["AUDIO_DIR"], synthesiser)
     atexit.register(synthesiser.close)
 
 
@@ -113,8 +111,8 @@ def manifest(slug: str, n: int):
     """
     report, page = _report_and_page(slug, n)
     voice, rate = _voice_and_rate()
-    sentences = page.sentences
-    spoken = [spoken_form(sentence, voice) for sentence in sentences]
+    sentences = view_of(page).sentences
+    spoken = [spoken_form(sentence.text, voice) for sentence in sentences]
     keys = _audio_keys(spoken, voice, rate)
     (page_key,) = _audio_keys([spoken], voice, rate)
     response = jsonify(
@@ -127,8 +125,8 @@ def manifest(slug: str, n: int):
         next=url_for("reports.page", slug=slug, n=n + 1) if n < report.page_count else None,
         page_audio=_audio_url(page_key),
         sentences=[
-            {"id": f"s{n}-{seq}", "text": in_script(text), "spoken": said, "audio": _audio_url(key)}
-            for seq, (text, said, key) in enumerate(zip(sentences, spoken, keys, strict=True))
+            {"id": s.id, "text": in_script(s.text), "spoken": said, "audio": _audio_url(key)}
+            for s, said, key in zip(sentences, spoken, keys, strict=True)
         ],
     )
     return _private(response)
@@ -165,7 +163,7 @@ def _voice_and_rate() -> tuple[str, str]:
 def _audio_keys(spoken: list, voice: str, rate: str) -> list[str | None]:
     """A key (with its request record written) for each utterance, None for one that is
     empty, and all None when speech is off (SPEECH_DISABLED) or there is no voice."""
-    if current_app.config.get("SPEECH_DISABLED"):
+    if current_app.config["SPEECH_DISABLED"]:
         return [None] * len(spoken)
     cache: AudioCache = current_app.extensions["audio_cache"]
     try:

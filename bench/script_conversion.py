@@ -11,7 +11,7 @@ Both libraries install as the top-level package `opencc`, so each runs in its ow
 baseline is the one in this environment; the binding is installed with pip into
 OPENCC_DIR the first time (so the first run needs PyPI).
 
-Run: .venv/bin/python bench/opencc.py
+Run: .venv/bin/python bench/script_conversion.py
 """
 
 from __future__ import annotations

@@ -1,0 +1,67 @@
+"""The reader's configuration: one mapping of defaults, then the instance's config.py, then
+the caller's overrides (the command line, tests).
+
+Plain code, no Flask, so that a command such as `reader synthesise` knows the audio
+directory without building the web app and its library. Relative paths are taken from the
+current directory, as a person running `reader serve` in a folder expects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from reader.paginate import DEFAULT_PAGE_CHARS
+from reader.speech.synthesiser import DEFAULT_QUEUE_SIZE, DEFAULT_TIMEOUT
+
+CONFIG_FILE = "config.py"  # in INSTANCE_DIR; upper-case names in it are read
+
+DEFAULTS: dict[str, Any] = {
+    "CONTENT_DIR": "content",  # the reports to serve
+    "INSTANCE_DIR": "instance",  # this installation's own files: config.py, library, audio
+    "DATABASE": None,  # the library; None: INSTANCE_DIR/library.sqlite3
+    "AUDIO_DIR": None,  # the audio cache; None: INSTANCE_DIR/audio
+    "PAGE_CHARS": DEFAULT_PAGE_CHARS,  # about how many characters a page holds
+    "KIOSK": False,  # a service-hall kiosk: visitors start in 长者模式
+    "LIBRARY_CHECK_SECONDS": 2.0,  # how often a request may check content/ for changes
+    "SPEECH_WORKERS": 1,  # voice worker processes
+    "SPEECH_TIMEOUT": DEFAULT_TIMEOUT,  # seconds one utterance may take
+    "SPEECH_QUEUE": DEFAULT_QUEUE_SIZE,  # requests that may wait for a voice
+    "SPEECH_DISABLED": False,  # no server voice: the browser speaks
+    "SEND_FILE_MAX_AGE_DEFAULT": 3600,  # seconds static files may be cached
+}
+PATHS = ("CONTENT_DIR", "INSTANCE_DIR", "DATABASE", "AUDIO_DIR")
+
+
+class ConfigError(Exception):
+    """The instance's config.py cannot be read. The message names the file."""
+
+
+def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then INSTANCE_DIR/config.py, then `overrides`; paths made absolute."""
+    overrides = dict(overrides or {})
+    config = dict(DEFAULTS)
+    instance = Path(overrides.get("INSTANCE_DIR", config["INSTANCE_DIR"])).resolve()
+    config.update(read_config_file(instance / CONFIG_FILE))
+    config.update(overrides)
+    config["INSTANCE_DIR"] = str(instance)
+    if config["DATABASE"] is None:
+        config["DATABASE"] = instance / "library.sqlite3"
+    if config["AUDIO_DIR"] is None:
+        config["AUDIO_DIR"] = instance / "audio"
+    for name in PATHS:
+        config[name] = str(Path(config[name]).resolve())
+    return config
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The upper-case names a config.py sets, or {} when there is none."""
+    if not path.is_file():
+        return {}
+    namespace: dict[str, Any] = {"__file__": str(path)}
+    try:
+        exec(compile(path.read_bytes(), str(path), "exec"), namespace)  # noqa: S102 - staff's own file
+    except Exception as exc:
+        raise ConfigError(f"{path}: {exc.__class__.__name__}: {exc}") from None
+    return {name: value for name, value in namespace.items() if name.isupper()}
