@@ -4,8 +4,6 @@ The repository keeps only the .po sources; the reader reads compiled .mo files, 
 installed reader needs neither the .po files nor a .po parser. This build_py step writes
 reader/translations/<lang>/LC_MESSAGES/messages.mo into the build tree, never the source
 tree. An editable checkout gets its .mo files from scripts/install (pybabel compile).
-Both use fuzzy entries: messages.po's header keeps the fuzzy mark `pybabel init` sets,
-which would otherwise make the whole catalogue be skipped.
 """
 
 from pathlib import Path
@@ -27,7 +25,7 @@ class BuildPyWithCatalogues(build_py):
             mo_path = Path(self.build_lib) / po_path.with_suffix(".mo")
             mo_path.parent.mkdir(parents=True, exist_ok=True)
             with po_path.open("rb") as po_file, mo_path.open("wb") as mo_file:
-                write_mo(mo_file, read_po(po_file), use_fuzzy=True)
+                write_mo(mo_file, read_po(po_file))
 
 
 setup(cmdclass={"build_py": BuildPyWithCatalogues})
