@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import pytest
 
+from reader import config
 from reader.cli import main
 from reader.settings import PRESETS, SETTING
 
@@ -97,3 +98,8 @@ def test_every_test_the_accessibility_page_names_exists():
         elif parameter and f'"{parameter}"' not in code:
             missing.append(f"{path}::{function}[{parameter}]")
     assert not missing, f"docs/accessibility.md names tests that do not exist: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(config.DEFAULTS))
+def test_config_setting_is_in_readme(name):
+    assert settings_row(name) is not None, f"README.md's configuration table has no row for `{name}`"
