@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
 
 from reader.settings import COOKIE_MAX_AGE, COOKIE_NAME, DEFAULTS, SETTING, SETTINGS, TOOLBAR_ROWS
-from reader.speech.voices import BROWSER_RATES
+from reader.speech.voices import BROWSER_RATES, VOICE_TABLE
 from reader.web.i18n import gettext
 
 bp = Blueprint("settings", __name__)
@@ -80,4 +80,5 @@ def setting_labels() -> dict:
         "KEY_NAMES": KEY_NAMES,
         "SETTINGS_DEFAULTS": DEFAULTS,
         "BROWSER_RATES": BROWSER_RATES,
+        "VOICE_TAGS": {voice.code: voice.tag for voice in VOICE_TABLE},
     }

@@ -3,6 +3,7 @@
    speak without a tap. It owns where reading is; position, manifest, highlight and voice
    do the rest. */
 
+import { jsonAttribute } from "../json-attribute.js";
 import { createHighlight } from "./highlight.js";
 import { createManifest } from "./manifest.js";
 import { continueOnPage, forgetSentence, rememberSentence } from "./position.js";
@@ -16,7 +17,9 @@ import { createVoice } from "./voice.js";
 export function createReading({ player, slug, pageNumber, spans, audio, toggle, caption, settings, browserRates }) {
   const highlight = createHighlight(caption);
   const voice = createVoice(audio, sentence, { finished: finished, refused: refused, unable: () => stop(false) });
-  const manifest = createManifest(player.getAttribute("data-manifest"), voice.forgiveFailures);
+  const manifest = createManifest(
+    player.getAttribute("data-manifest"), voice.forgiveFailures, jsonAttribute(player, "data-voice-tags", {}),
+  );
   let index = -1; // the current sentence (highlighted), -1 for none
   let playing = false;
   let mode = "continuous"; // "continuous" (连读), "single" (one sentence) or "block" (to blockEnd)

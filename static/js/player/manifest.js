@@ -4,9 +4,10 @@
 
 /**
  * The manifest at `url`. `onFresh` runs each time a newly chosen voice or rate has
- * loaded, so what failed with the old audio may be tried again.
+ * loaded, so what failed with the old audio may be tried again. `voiceTags` maps each
+ * voice to its language tag, for speaking before (or without) a manifest.
  */
-export function createManifest(url, onFresh) {
+export function createManifest(url, onFresh, voiceTags) {
   let loaded = null;
   let entries = {}; // sentence id → entry; the old ones serve until new ones arrive
   let request = null;
@@ -42,7 +43,7 @@ export function createManifest(url, onFresh) {
     pending: () => request,
     entry: (id) => entries[id],
     /** The language tag to speak in: the manifest's, or the one the chosen voice implies. */
-    lang: (voice) => (loaded && loaded.lang) || (voice === "yue" ? "zh-HK" : "zh-CN"),
+    lang: (voice) => (loaded && loaded.lang) || voiceTags[voice] || "",
     /** The next page's URL, null at the end of the report. */
     nextPage() {
       if (loaded) return loaded.next;
