@@ -90,7 +90,6 @@ DEFAULT_VOICE = "cmn"
 DEFAULT_RATE = "normal"
 
 VOICE_BY_CODE: dict[str, Voice] = {voice.code: voice for voice in VOICE_TABLE}
-RATE_BY_NAME: dict[str, Rate] = {rate.name: rate for rate in RATE_TABLE}
 VOICES: tuple[str, ...] = tuple(VOICE_BY_CODE)
 RATES: dict[str, int] = {rate.name: rate.words_per_minute for rate in RATE_TABLE}
 BROWSER_RATES: dict[str, float] = {rate.name: rate.browser_rate for rate in RATE_TABLE}
