@@ -185,9 +185,6 @@ class Settings:
         )
         return Settings(values)
 
-    def as_dict(self) -> dict[str, str]:
-        return dict(self._values)
-
     def changed_from_default(self) -> dict[str, str]:
         return {name: value for name, value in self._values.items() if value != DEFAULTS[name]}
 
