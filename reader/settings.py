@@ -13,7 +13,7 @@ the interface languages, which are shown in their own language.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
 from reader.speech.voices import DEFAULT_RATE, DEFAULT_VOICE, RATE_TABLE, VOICE_TABLE
@@ -39,11 +39,9 @@ class Setting:
     in_form: bool = True  # shown on /settings
     reloads: bool = False  # changes text the server renders, so a change reloads the page
     # value → the class on <html> that the stylesheet keys the mode on
-    html_classes: Mapping[str, str] = None  # type: ignore[assignment]
+    html_classes: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.html_classes is None:
-            object.__setattr__(self, "html_classes", {})
         if self.default not in self.values:
             raise ValueError(f"setting {self.name}: default {self.default!r} is not a value")
 
