@@ -210,8 +210,12 @@ class Settings:
 
     @property
     def content_lang(self) -> str:
-        """The language tag of report text, which is Chinese whatever the interface."""
-        return "zh-HK" if self.script == "hant" else "zh-CN"
+        """The language tag of report text, which is Chinese whatever the interface.
+
+        繁體 report text is converted as the 繁體中文 interface is (OpenCC s2hk), so it
+        carries that interface language's tag; 简体 text the 简体中文 one's.
+        """
+        return INTERFACE_LANGUAGE["zh_Hant" if self.script == "hant" else "zh_CN"].tag
 
     def html_classes(self) -> str:
         """Classes on <html> that the stylesheet keys every mode on."""
