@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.paginate import DEFAULT_PAGE_CHARS
-from reader.speech.synthesiser import DEFAULT_QUEUE_SIZE, DEFAULT_TIMEOUT
+from reader.speech.synthesiser import DEFAULT_QUEUE_SIZE, DEFAULT_TIMEOUT, DEFAULT_WORKERS
 
 CONFIG_FILE = "config.py"  # in INSTANCE_DIR; upper-case names in it are read
 
@@ -25,7 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_CHARS": DEFAULT_PAGE_CHARS,  # about how many characters a page holds
     "KIOSK": False,  # a service-hall kiosk: visitors start in 长者模式
     "LIBRARY_CHECK_SECONDS": 2.0,  # how often a request may check content/ for changes
-    "SPEECH_WORKERS": 1,  # voice worker processes
+    "SPEECH_WORKERS": DEFAULT_WORKERS,  # voice worker processes
     "SPEECH_TIMEOUT": DEFAULT_TIMEOUT,  # seconds one utterance may take
     "SPEECH_QUEUE": DEFAULT_QUEUE_SIZE,  # requests that may wait for a voice
     "SPEECH_DISABLED": False,  # no server voice: the browser speaks

@@ -29,6 +29,7 @@ from reader.speech.errors import (
 from reader.speech.voices import RATES, VOICES
 from reader.speech.worker import End, Failed, Hello, InstalledVoice, Pcm, Say, Stop, serve
 
+DEFAULT_WORKERS = 1  # voice worker processes
 DEFAULT_TIMEOUT = 15.0  # seconds for one utterance, far above the ~0.1 s it takes
 DEFAULT_QUEUE_SIZE = 32
 STARTUP_TIMEOUT = 20.0  # seconds for a new worker to import pyttsx3 and list its voices
@@ -168,7 +169,7 @@ class Synthesiser:
 
     def __init__(
         self,
-        workers: int = 1,
+        workers: int = DEFAULT_WORKERS,
         timeout: float = DEFAULT_TIMEOUT,
         queue_size: int = DEFAULT_QUEUE_SIZE,
     ) -> None:
