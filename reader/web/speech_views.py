@@ -97,7 +97,7 @@ def _may_stream() -> bool:
     return request.method == "GET" and whole and not conditional
 
 
-# --- the speech manifest of a reading page, for static/js/player.js ----------------------
+# --- the speech manifest of a reading page, for static/js/player/manifest.js -------------
 
 @bp.get("/r/<slug>/<int:n>/speech.json")
 def manifest(slug: str, n: int):

@@ -8,8 +8,9 @@
    the browser's own speechSynthesis speaks instead, with the same highlighting. Never two
    voices: starting to read in one tab pauses every other tab (BroadcastChannel).
 
-   Defaults and browser speech rates come from the server (data-settings-defaults on
-   <body>, data-browser-rates on the player), as do the strings people see. */
+   Defaults, browser speech rates and each voice's language tag come from the server
+   (data-settings-defaults on <body>, data-browser-rates and data-voice-tags on the
+   player), as do the strings people see. */
 
 import { jsonAttribute } from "./json-attribute.js";
 import { createReading } from "./player/controller.js";
