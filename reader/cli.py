@@ -125,8 +125,6 @@ def _one_line(exc: Exception, path: Path) -> str:
     return message
 
 
-
-
 @main.command()
 @click.argument("text")
 @click.option("--voice", type=click.Choice(VOICES), default=DEFAULT_VOICE, show_default=True)
