@@ -101,5 +101,9 @@ def test_every_test_the_accessibility_page_names_exists():
 
 
 @pytest.mark.parametrize("name", sorted(config.DEFAULTS))
-def test_config_setting_is_in_readme(name):
-    assert settings_row(name) is not None, f"README.md's configuration table has no row for `{name}`"
+def test_config_setting_and_its_default_are_in_readme(name):
+    row = settings_row(name)
+    assert row is not None, f"README.md's configuration table has no row for `{name}`"
+    default = config.DEFAULTS[name]
+    if default is not None:  # None: made from INSTANCE_DIR, which the row says in words
+        assert f"`{default}`" in row, f"README.md does not give `{name}`'s default `{default}`"
