@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
@@ -20,12 +19,15 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from reader.settings import SETTING
+
 from .harness import (
-    AXE_JS,
     DEFAULT_WINDOW,
-    WCAG_TAGS,
+    ENHANCED_CONTRAST,
     ax_tree,
+    axe_on_every_page,
     external_requests,
+    run_axe,
     set_cookie_settings,
     set_window,
     tab_through,
@@ -44,24 +46,52 @@ PAGES = {
     "help": "/help",
     "404": "/r/nope/",
 }
-THEMES = ("default", "black-white", "black-yellow", "blue-white", "yellow-black")
-SIZES = ("1", "3", "5")
+THEMES = SETTING["theme"].values
+
+# What a reader sees in each theme, as the browser computes it: (text, page) colours.
+# The names say it the way the toolbar does: black-yellow is 黑底黄字, yellow on black.
+THEME_COLOURS = {
+    "default": ("rgb(27, 27, 27)", "rgb(255, 255, 255)"),
+    "black-white": ("rgb(255, 255, 255)", "rgb(0, 0, 0)"),
+    "black-yellow": ("rgb(255, 255, 0)", "rgb(0, 0, 0)"),
+    "blue-white": ("rgb(255, 255, 255)", "rgb(0, 43, 92)"),
+    "yellow-black": ("rgb(0, 0, 0)", "rgb(255, 255, 0)"),
+}
 
 
-def _modes() -> dict[str, dict[str, str]]:
+@dataclass(frozen=True)
+class Mode:
+    """Settings as a no-JS link sends them, and what a reader should then see."""
+
+    settings: dict[str, str]
+    colours: tuple[str, str]  # text, page
+    text_px: float  # body text: 18 px at 100 %
+    target_px: int  # the smallest control: 44 px, 60 px in 长者模式 and from 200 %
+    elder: bool = False  # the header's 长者助手 is pressed
+
+
+def _modes() -> dict[str, Mode]:
+    # size → (body text px, smallest control px)
+    sizes = {"1": (18, 44), "3": (36, 60), "5": (54, 60)}
     # Every setting the matrix varies is sent each time, so no mode inherits the last one's.
     modes = {
-        f"{theme}-size{size}": {
-            "theme": theme,
-            "size": size,
-            "spacing": "normal",
-            "elder": "off",
-            "toolbar": "open",
-        }
+        f"{theme}-size{size}": Mode(
+            {"theme": theme, "size": size, "spacing": "normal", "elder": "off", "toolbar": "open"},
+            THEME_COLOURS[theme],
+            text_px,
+            target_px,
+        )
         for theme in THEMES
-        for size in SIZES
+        for size, (text_px, target_px) in sizes.items()
     }
-    modes["elder"] = {"preset": "elder", "theme": "default", "toolbar": "open"}
+    # The preset: 长者模式 on, text at 150 %, wide spacing.
+    modes["elder"] = Mode(
+        {"preset": "elder", "theme": "default", "toolbar": "open"},
+        THEME_COLOURS["default"],
+        27,
+        60,
+        elder=True,
+    )
     return modes
 
 
@@ -77,24 +107,6 @@ p { margin-bottom: 2em !important; }
 """
 
 REDUCED_MOTION = {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}
-
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": list(WCAG_TAGS)},
-    # 7:1 (WCAG 1.4.6) is our bar for all text; axe leaves this AAA rule off by default.
-    "rules": {"color-contrast-enhanced": {"enabled": True}},
-}
-
-_AXE_RUN = """
-const [options, done] = arguments;
-axe.run(document, options)
-  .then(r => done({
-    violations: r.violations.map(v => ({id: v.id, help: v.help,
-      targets: v.nodes.map(n => n.target.join(' '))})),
-    incomplete: r.incomplete.filter(v => v.id.startsWith('color-contrast')).map(v => ({
-      id: v.id, help: v.help, targets: v.nodes.map(n => n.target.join(' '))})),
-  }))
-  .catch(e => done({error: String(e)}));
-"""
 
 # Colour arithmetic shared by the in-page measurements (WCAG relative luminance).
 _COLOUR_JS = """
@@ -146,6 +158,12 @@ _MEASURE = (
     + """
 const minTarget = arguments[0];
 const out = {targets: [], links: [], justified: [], highlight: [], marks: [], markCount: 0};
+// Where the visit landed, and what shows its mode took effect.
+const html = getComputedStyle(document.documentElement);
+out.path = location.pathname;
+out.colours = [html.color, html.backgroundColor];
+const elder = document.getElementById('rd-elder-switch');
+out.elderPressed = elder ? elder.getAttribute('aria-pressed') : 'no 长者助手 switch';
 const body = document.querySelector('main .rd-paragraph') || document.body;
 const bodyStyle = getComputedStyle(body);
 out.fontSize = parseFloat(bodyStyle.fontSize);
@@ -282,26 +300,21 @@ return problems;
 """
 )
 
-_INJECT_STYLE = """
+# In the narrow window: how wide the page is (WCAG 1.4.10), then the spacing imposed.
+_REFLOW_THEN_SPACING = (
+    """
+const e = document.documentElement;
+const widths = [e.scrollWidth, e.clientWidth];
 const style = document.createElement('style');
 style.id = 'rd-test-spacing';
 style.textContent = arguments[0];
 document.head.appendChild(style);
+const spacing = (() => {"""
+    + _SPACING_CHECK
+    + """})();
+return {widths, spacing};
 """
-
-
-def min_target(mode: dict[str, str]) -> int:
-    return 60 if mode.get("preset") == "elder" or int(mode.get("size", "1")) >= 3 else 44
-
-
-def mode_classes(mode: dict[str, str]) -> set[str]:
-    """Classes <html> carries once `mode` has taken effect."""
-    classes = {f"rd-theme--{mode['theme']}"}
-    if "size" in mode:
-        classes.add(f"rd-size--{mode['size']}")
-    if mode.get("preset") == "elder":
-        classes.add("rd-elder")
-    return classes
+)
 
 
 def html_classes(driver) -> set[str]:
@@ -365,85 +378,93 @@ CHECKS = (
 
 @pytest.fixture(scope="module")
 def survey(browser, live_server) -> Survey:
-    """Every page type × every mode, each visited once with the toolbar open."""
+    """Every page type × every mode, each visited once with the toolbar open.
+
+    A mode's cookie is set once, through the no-JS settings link on its first page; its
+    other pages are plain visits. Chromium puts axe-core into each page as it opens.
+    """
     result = Survey()
     started = time.monotonic()
     browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
-    axe_source = AXE_JS.read_text(encoding="utf-8")
     external_requests(browser, live_server)
+    set_window(browser, *WIDE)
+    # Focus scrolls the page smoothly unless motion is reduced; the focus walk looks at
+    # where each control comes to rest, so the survey asks for the instant scroll. Smooth
+    # scrolling is all the stylesheet changes for it, and no other check scrolls.
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", REDUCED_MOTION)
     try:
-        for mode_name, mode in MODES.items():
-            target = min_target(mode)
-            for page_name, path in PAGES.items():
-                where = f"{page_name} · {mode_name}"
-                set_window(browser, *WIDE)
-                set_cookie_settings(browser, live_server, next=path, **mode)
-                result.visits += 1
-                # Every other check passes on a page that never loaded or ignored the mode.
-                landed = urlsplit(browser.current_url).path
-                if landed != urlsplit(path).path:
-                    result.add("loaded", where, f"landed on {landed}")
-                missing = mode_classes(mode) - html_classes(browser)
-                result.add("loaded", where, [f"<html> lacks {c}" for c in sorted(missing)])
-
-                browser.execute_script(axe_source)
-                axe = browser.execute_async_script(_AXE_RUN, AXE_OPTIONS)
-                if "error" in axe:
-                    raise RuntimeError(f"axe-core failed on {where}: {axe['error']}")
-                for v in axe["violations"]:
-                    result.add("axe", where, [f"{v['id']} {t}" for t in v["targets"]])
-                # What axe cannot judge (e.g. a lone arrow in <kbd>) we measure ourselves.
-                for v in axe["incomplete"]:
-                    ratios = browser.execute_script(_RATIO_OF, v["targets"])
-                    result.add(
-                        "contrast",
-                        where,
-                        [
-                            f"{v['id']} {t} {c}:1"
-                            for t, c in zip(v["targets"], ratios, strict=True)
-                            if c < 7
-                        ],
-                    )
-
-                m = browser.execute_script(_MEASURE, target)
-                result.font_sizes[(page_name, mode_name)] = m["fontSize"]
-                result.add("contrast", where, m["links"])
-                result.add("targets", where, m["targets"])
-                result.add("highlight", where, m["highlight"] + m["marks"])
-                if page_name == "search" and m["markCount"] == 0:
-                    result.add("highlight", where, "no <mark> to measure")
-                result.add("text", where, [f"justified: {j}" for j in m["justified"]])
-                if m["lineHeight"] < 1.6:
-                    result.add("text", where, f"line-height {m['lineHeight']:.2f}")
-                if m["lineChars"] > 40:
-                    result.add("text", where, f"{m['lineChars']:.1f} characters a line")
-
-                # Focus scrolls the page smoothly unless motion is reduced; the walk looks
-                # at where each control comes to rest, so it asks for the instant scroll.
-                browser.execute_cdp_cmd("Emulation.setEmulatedMedia", REDUCED_MOTION)
-                ActionChains(browser).send_keys(Keys.TAB).perform()
-                result.add("focus", where, browser.execute_script(_FOCUS_WALK))
-                browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
-
-                set_window(browser, *NARROW)
-                widths = browser.execute_script(
-                    "const e = document.documentElement; return [e.scrollWidth, e.clientWidth]"
-                )
-                if widths[0] > widths[1]:
-                    result.add("reflow", where, f"{widths[0]} px wide in a {widths[1]} px window")
-                browser.execute_script(_INJECT_STYLE, TEXT_SPACING_CSS)
-                result.add("text-spacing", where, browser.execute_script(_SPACING_CHECK))
-                set_window(browser, *WIDE)
-                result.add(
-                    "text-spacing", f"{where} (1920 px)", browser.execute_script(_SPACING_CHECK)
-                )
-
-                result.add("external-requests", where, external_requests(browser, live_server))
+        with axe_on_every_page(browser):
+            for mode_name, mode in MODES.items():
+                for index, (page_name, path) in enumerate(PAGES.items()):
+                    if index == 0:
+                        set_cookie_settings(browser, live_server, next=path, **mode.settings)
+                    else:
+                        browser.get(f"{live_server}{path}")
+                    result.visits += 1
+                    _survey_page(browser, live_server, result, page_name, path, mode_name, mode)
     finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
         set_window(browser, *DEFAULT_WINDOW)
         browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
     result.seconds = time.monotonic() - started
     return result
+
+
+def _survey_page(browser, live_server, result, page_name, path, mode_name, mode) -> None:
+    """Every check on the page the browser shows, in a 1920 px window; leaves it at 1920 px."""
+    where = f"{page_name} · {mode_name}"
+    m = browser.execute_script(_MEASURE, mode.target_px)
+    # Every other check passes on a page that never loaded or ignored the mode.
+    if m["path"] != path.split("?")[0]:
+        result.add("loaded", where, f"landed on {m['path']}")
+    if tuple(m["colours"]) != mode.colours:
+        result.add("loaded", where, f"text and page colours {m['colours']}, not {mode.colours}")
+    if m["fontSize"] != mode.text_px:
+        result.add("loaded", where, f"body text {m['fontSize']} px, not {mode.text_px} px")
+    if m["elderPressed"] != str(mode.elder).lower():
+        result.add("loaded", where, f"长者助手 aria-pressed={m['elderPressed']}")
+
+    # 7:1 (WCAG 1.4.6) is our bar for all text; axe leaves this AAA rule off by default.
+    axe = run_axe(browser, extra_rules=[ENHANCED_CONTRAST])
+    for v in axe.violations:
+        result.add("axe", where, [f"{v['id']} {' '.join(n['target'])}" for n in v["nodes"]])
+    # What axe cannot judge (e.g. a lone arrow in <kbd>) we measure ourselves.
+    for v in axe.incomplete:
+        if not v["id"].startswith("color-contrast"):
+            continue
+        targets = [" ".join(n["target"]) for n in v["nodes"]]
+        ratios = browser.execute_script(_RATIO_OF, targets)
+        result.add(
+            "contrast",
+            where,
+            [f"{v['id']} {t} {c}:1" for t, c in zip(targets, ratios, strict=True) if c < 7],
+        )
+
+    result.font_sizes[(page_name, mode_name)] = m["fontSize"]
+    result.add("contrast", where, m["links"])
+    result.add("targets", where, m["targets"])
+    result.add("highlight", where, m["highlight"] + m["marks"])
+    if page_name == "search" and m["markCount"] == 0:
+        result.add("highlight", where, "no <mark> to measure")
+    result.add("text", where, [f"justified: {j}" for j in m["justified"]])
+    if m["lineHeight"] < 1.6:
+        result.add("text", where, f"line-height {m['lineHeight']:.2f}")
+    if m["lineChars"] > 40:
+        result.add("text", where, f"{m['lineChars']:.1f} characters a line")
+
+    ActionChains(browser).send_keys(Keys.TAB).perform()
+    result.add("focus", where, browser.execute_script(_FOCUS_WALK))
+
+    set_window(browser, *NARROW)
+    narrow = browser.execute_script(_REFLOW_THEN_SPACING, TEXT_SPACING_CSS)
+    widths = narrow["widths"]
+    if widths[0] > widths[1]:
+        result.add("reflow", where, f"{widths[0]} px wide in a {widths[1]} px window")
+    result.add("text-spacing", where, narrow["spacing"])
+    set_window(browser, *WIDE)
+    result.add("text-spacing", f"{where} (1920 px)", browser.execute_script(_SPACING_CHECK))
+
+    result.add("external-requests", where, external_requests(browser, live_server))
 
 
 @pytest.mark.parametrize("check", CHECKS)
