@@ -1,4 +1,4 @@
-"""Shared fixtures: the app on temporary paths, its test client and CLI runner."""
+"""Shared fixtures: the app on temporary paths, its test client, espeak-ng, a copy of content/."""
 
 from __future__ import annotations
 
@@ -41,11 +41,6 @@ def app(tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-@pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
 
 
 def soup_of(response) -> BeautifulSoup:
