@@ -285,11 +285,12 @@ for (const el of document.body.querySelectorAll('*')) {
 }
 const controls = [...document.querySelectorAll('a[href], button, input, [role=button], label')]
   .filter(shown);
+const boxes = controls.map(el => [...el.getClientRects()]);
 for (let i = 0; i < controls.length; i++) {
   for (let j = i + 1; j < controls.length; j++) {
     const [a, b] = [controls[i], controls[j]];
     if (a.contains(b) || b.contains(a)) continue;
-    for (const p of a.getClientRects()) for (const q of b.getClientRects()) {
+    for (const p of boxes[i]) for (const q of boxes[j]) {
       const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
       const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
       if (w > 1 && h > 1) problems.push(`${name(a)} overlaps ${name(b)}`);
