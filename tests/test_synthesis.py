@@ -6,11 +6,20 @@ import os
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from pyttsx3.voice import Voice
 
-from reader.speech.errors import NoVoice, QueueFull, SynthesisTimeout, WorkerCrashed
+from reader.speech.errors import (
+    NoVoice,
+    QueueFull,
+    SynthesisError,
+    SynthesisTimeout,
+    WorkerCrashed,
+)
+from reader.speech.pieces import MAX_PIECE_CHARS, pieces_of
+from reader.speech.spoken import spoken_form
 from reader.speech.synthesiser import Synthesiser, wav_duration
 from reader.speech.voices import RATES, VOICES, choose_voice
 
@@ -176,3 +185,75 @@ def test_a_worker_killed_mid_speech_is_replaced(fragile):
             pass
     assert fragile.worker_pids() != [pid]
     assert wav_duration(fragile.synthesise(SENTENCE, "cmn", "fast")) > 1.0
+
+
+# --- long sentences and an engine that will not start ------------------------------------
+
+REPORT = (Path(__file__).resolve().parents[1] / "content" / "zs-nanqu-2022-work-summary.txt")
+OPENING = spoken_form(
+    next(
+        line.strip()
+        for line in REPORT.read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith("2022年,面对")
+    ),
+    "cmn",
+)
+
+
+def test_long_text_is_cut_after_clause_marks_into_pieces_the_engine_can_say():
+    text = OPENING * 40
+    pieces = pieces_of(text)
+    assert "".join(pieces) == text
+    assert all(len(piece) <= MAX_PIECE_CHARS for piece in pieces)
+    assert all(piece[-1] in "。，、" for piece in pieces)
+    spaced = "一" * (MAX_PIECE_CHARS - 100) + " " + "二" * 200
+    assert pieces_of(spaced) == ["一" * (MAX_PIECE_CHARS - 100) + " ", "二" * 200]
+    unbroken = "一" * (2 * MAX_PIECE_CHARS + 10)
+    assert pieces_of(unbroken) == ["一" * MAX_PIECE_CHARS] * 2 + ["一" * 10]
+
+
+@pytest.mark.speech
+def test_a_sentence_of_twenty_thousand_characters_is_spoken_whole_by_the_same_worker(fragile):
+    """espeak-ng crashed its worker on one utterance of ~7,600 Chinese characters or more."""
+    once = wav_duration(fragile.synthesise(OPENING, "cmn", "fast"))
+    (pid,) = fragile.worker_pids()
+    text = (OPENING.rstrip("。") * (20_000 // len(OPENING) + 1))[:20_000] + "。"
+    with fragile.speak(text, "cmn", "fast") as utterance:
+        samples = sum(len(buffer) for buffer in utterance) // 2
+    seconds = samples / utterance.sample_rate
+    assert seconds == pytest.approx(once * len(text) / len(OPENING), rel=0.15)
+    assert fragile.worker_pids() == [pid]
+
+
+ENGINE_FAILURE = "phontab"  # what espeak-ng prints when it cannot read its voice data
+
+
+@pytest.mark.speech
+def test_without_voice_data_the_synthesiser_backs_off_instead_of_starting_workers(
+    tmp_path, monkeypatch, capfd
+):
+    """Before: every request started (and lost) two workers, each printing its failure."""
+    monkeypatch.setenv("ESPEAK_DATA_PATH", str(tmp_path))  # an empty folder: no voice data
+    with Synthesiser(workers=1, timeout=2, backoff=1.0, max_backoff=30) as synthesiser:
+        assert synthesiser.health()["state"] == "not started"
+        started = time.monotonic()
+        for _ in range(10):
+            with pytest.raises(SynthesisError):
+                synthesiser.voice("cmn")
+        assert time.monotonic() - started < 1.0
+        assert capfd.readouterr().err.count(ENGINE_FAILURE) == 1
+        health = synthesiser.health()
+        assert health["state"] == "degraded" and "start" in health["detail"]
+        assert 0 < health["retry_in"] <= 1.0
+
+        time.sleep(1.0)  # the back-off is over: one more try, and a longer wait
+        for _ in range(5):
+            with pytest.raises(SynthesisError):
+                synthesiser.synthesise(SENTENCE, "cmn", "fast")
+        assert capfd.readouterr().err.count(ENGINE_FAILURE) == 1
+        assert 1.0 < synthesiser.health()["retry_in"] <= 2.0
+
+        monkeypatch.delenv("ESPEAK_DATA_PATH")  # the voice data is back
+        time.sleep(2.0)
+        assert wav_duration(synthesiser.synthesise(SENTENCE, "cmn", "fast")) > 1.0
+        assert synthesiser.health()["state"] == "ok"

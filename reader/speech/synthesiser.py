@@ -5,12 +5,18 @@ engine alone in its own process. It hands one request at a time to each worker, 
 and replaces a worker that hangs past the timeout or dies, and refuses work at once when
 its queue is full. A request holds its worker through a `_Lease` from the moment it is
 taken until the utterance is over, and gives it back exactly once.
+
+Two things the engine cannot be trusted with are kept from it: a long text is said in
+pieces (reader.speech.pieces), one after another into one utterance, each within the
+timeout; and after a failed start no worker is started again until a back-off period is
+over (reader.speech.backoff), the failure logged once and shown by `health()`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import multiprocessing
 import os
 import queue
@@ -19,6 +25,7 @@ import time
 import wave
 from collections.abc import Callable
 
+from reader.speech.backoff import StartBackoff
 from reader.speech.errors import (
     NoVoice,
     QueueFull,
@@ -26,13 +33,19 @@ from reader.speech.errors import (
     SynthesisTimeout,
     WorkerCrashed,
 )
+from reader.speech.pieces import pieces_of
+from reader.speech.utterance import Utterance
 from reader.speech.voices import RATES, VOICES
 from reader.speech.worker import End, Failed, Hello, InstalledVoice, Pcm, Say, Stop, serve
+
+log = logging.getLogger(__name__)
 
 DEFAULT_WORKERS = 1  # voice worker processes
 DEFAULT_TIMEOUT = 15.0  # seconds for one utterance, far above the ~0.1 s it takes
 DEFAULT_QUEUE_SIZE = 32
 STARTUP_TIMEOUT = 20.0  # seconds for a new worker to import pyttsx3 and list its voices
+DEFAULT_BACKOFF = 5.0  # seconds without trying after a failed start; doubled each time
+DEFAULT_MAX_BACKOFF = 300.0  # seconds: the longest wait between two tries
 
 
 class _Worker:
@@ -56,9 +69,11 @@ class _Worker:
             if not self.connection.poll(timeout):
                 raise SynthesisTimeout(f"voice worker did not start within {timeout:g} s")
             try:
-                hello: Hello = self.connection.recv()
+                hello: Hello | Failed = self.connection.recv()
             except (EOFError, OSError):
                 raise WorkerCrashed("voice worker died while starting") from None
+            if isinstance(hello, Failed):
+                raise NoVoice(f"the voice engine did not start: {hello.message}")
             self.voices = hello.voices
         return self.voices
 
@@ -86,13 +101,17 @@ class _Slot:
         self.worker = _Worker(context)
 
     def ready(self) -> _Worker:
-        """The slot's worker, started and listening; a dead one is replaced first."""
+        """The slot's worker, started and listening; a dead one is replaced first.
+
+        A worker that fails to start is killed, not replaced: the next `ready` starts
+        one, once the synthesiser's back-off allows it.
+        """
         if not self.worker.process.is_alive():
             self.replace()
         try:
             self.worker.wait_ready(STARTUP_TIMEOUT)
         except SynthesisError:
-            self.replace()
+            self.worker.kill()
             raise
         return self.worker
 
@@ -165,6 +184,8 @@ class Synthesiser:
     Safe to share between threads. Workers start on first use (and again in a forked
     child, which must not share its parent's pipes). A request waits for a free worker
     while at most `queue_size` others wait; beyond that it fails at once with QueueFull.
+    After a worker fails to start, requests fail at once with NoVoice for `backoff`
+    seconds, doubled after each further failure up to `max_backoff`.
     """
 
     def __init__(
@@ -172,6 +193,8 @@ class Synthesiser:
         workers: int = DEFAULT_WORKERS,
         timeout: float = DEFAULT_TIMEOUT,
         queue_size: int = DEFAULT_QUEUE_SIZE,
+        backoff: float = DEFAULT_BACKOFF,
+        max_backoff: float = DEFAULT_MAX_BACKOFF,
     ) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
@@ -179,6 +202,8 @@ class Synthesiser:
         self.timeout = timeout
         self.queue_size = queue_size
         self.utterances = 0  # how many utterances have been synthesised
+        self._backoff = StartBackoff(backoff, max_backoff)
+        self._started = False  # a worker of this process has started
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._idle: queue.Queue[_Slot] = queue.Queue()
@@ -208,13 +233,14 @@ class Synthesiser:
             self._owner_pid = os.getpid()
             self._busy = 0
             self._voices = None
+            self._started = False
 
     def voices(self) -> dict[str, InstalledVoice]:
         """The voice chosen for each language this machine can speak."""
         if self._voices is None or self._owner_pid != os.getpid():
             lease = self._take()
             try:
-                self._voices = lease.ready().voices
+                self._voices = self._ready(lease).voices
             finally:
                 lease.release()
         return self._voices
@@ -261,38 +287,83 @@ class Synthesiser:
         (no voice, queue full, timeout) raises here. A worker that dies before any sound
         is replaced and the text tried once more; one that dies later is replaced and
         WorkerCrashed raised by the iteration. One that takes longer than the timeout
-        for the whole utterance is killed and replaced, and SynthesisTimeout raised.
-        Close the utterance (or use it in a `with`) to give its worker back.
+        for the utterance (for each piece of a long text: see `pieces_of`) is killed and
+        replaced, and SynthesisTimeout raised. Close the utterance (or use it in a `with`)
+        to give its worker back.
         """
         if rate not in RATES:
             raise ValueError(f"unknown rate {rate!r}; expected one of {', '.join(RATES)}")
         if not text.strip():
             raise ValueError("nothing to say")
-        request = Say(text, self.voice(voice).id, RATES[rate])
+        voice_id = self.voice(voice).id
+        pending = [Say(piece, voice_id, RATES[rate]) for piece in pieces_of(text) if piece.strip()]
         lease = self._take()
         try:
-            for attempt in (1, 2):
-                lease.ready()
+            crashes = 0
+            while pending:
+                self._ready(lease)
                 try:
-                    lease.send(request)
+                    lease.send(pending[0])
                     reply = lease.receive()
                 except WorkerCrashed:
-                    if attempt == 2:
+                    crashes += 1
+                    if crashes == 2:
                         raise WorkerCrashed("the voice worker died twice on this text") from None
                     continue
+                pending.pop(0)
                 if isinstance(reply, Pcm):
-                    return Utterance(lease, reply)
-                raise SynthesisError(
-                    reply.message if isinstance(reply, Failed) else "no speech came"
-                )
-            raise AssertionError("unreachable")
+                    return Utterance(lease, reply, pending)
+                if isinstance(reply, Failed):
+                    raise SynthesisError(reply.message)
+                # End before any sound: that piece had nothing to say
+            raise SynthesisError("no speech came")
         except BaseException:
             lease.release()
             raise
 
+    def health(self) -> dict:
+        """How speech is doing, for a health check; never starts a worker.
+
+        {"state": "ok" | "degraded" | "not started", "detail": a sentence for a person,
+        "workers", "utterances", "failed_starts" (in a row), "retry_in" (seconds until
+        the next start is tried, or None)}.
+        """
+        retry_in = self._backoff.retry_in()
+        facts = {
+            "workers": self.workers,
+            "utterances": self.utterances,
+            "failed_starts": self._backoff.failures,
+            "retry_in": retry_in,
+        }
+        if self._closed:
+            state, detail = "degraded", "the synthesiser is closed"
+        elif retry_in is not None:
+            state = "degraded"
+            detail = f"{self._backoff.reason}; the browser speaks; next try in {retry_in:.1f} s"
+        elif not self._started or self._owner_pid != os.getpid():
+            state, detail = "not started", "no voice worker yet: the first speech starts one"
+        else:
+            state = "ok"
+            detail = f"{self.workers} voice worker(s) started, {self.utterances} utterances made"
+        return {"state": state, "detail": detail, **facts}
+
+    def _ready(self, lease: _Lease) -> _Worker:
+        """The lease's worker, started: a failed start begins or lengthens the back-off."""
+        try:
+            worker = lease.ready()
+        except SynthesisError as exc:
+            wait = self._backoff.failed(str(exc))
+            log.warning("%s; speech from the browser, next try in %g s", exc, wait)
+            raise
+        self._started = True
+        if self._backoff.failures and (failures := self._backoff.started()):
+            log.warning("voice engine started after %d failed starts", failures)
+        return worker
+
     def _take(self) -> _Lease:
         """A lease on the next free slot, waiting while the queue has room."""
         self._start()
+        self._backoff.check()
         with self._lock:
             if self._busy >= self.workers + self.queue_size:
                 raise QueueFull(
@@ -305,7 +376,13 @@ class Synthesiser:
             with self._lock:
                 self._busy -= 1
             raise SynthesisTimeout("no voice worker became free") from None
-        return _Lease(slot, self.timeout, self._give_back)
+        lease = _Lease(slot, self.timeout, self._give_back)
+        try:
+            self._backoff.check()  # a start failed while this request waited
+        except NoVoice:
+            lease.release()
+            raise
+        return lease
 
     def _give_back(self, slot: _Slot, spoke: bool) -> None:
         with self._lock:
@@ -324,59 +401,6 @@ class Synthesiser:
         if owner:
             for slot in slots:
                 slot.worker.stop()
-
-
-class Utterance:
-    """16-bit PCM buffers of one utterance as its worker makes them (see Synthesiser.speak).
-
-    `sample_rate` and `channels` describe every buffer. Iterating to the end, or
-    closing, gives the worker back; closing early lets the worker finish first.
-    """
-
-    def __init__(self, lease: _Lease, first: Pcm) -> None:
-        self.sample_rate = first.sample_rate
-        self.channels = first.channels
-        self._lease = lease
-        self._first: bytes | None = first.data
-
-    def __iter__(self) -> Utterance:
-        return self
-
-    def __next__(self) -> bytes:
-        if self._first is not None:
-            first, self._first = self._first, None
-            return first
-        if not self._lease.held:
-            raise StopIteration
-        try:
-            reply = self._lease.receive()
-        except SynthesisError:
-            self._lease.release()
-            raise
-        if isinstance(reply, Pcm):
-            return reply.data
-        if isinstance(reply, End):
-            self._lease.release(spoke=True)
-            raise StopIteration
-        self._lease.release()
-        raise SynthesisError(reply.message)
-
-    def close(self) -> None:
-        """Let the worker finish this utterance (unread buffers are dropped), give it back."""
-        self._first = None
-        with contextlib.suppress(SynthesisError):
-            for _ in self:
-                pass
-
-    def __enter__(self) -> Utterance:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):
-            self.close()
 
 
 def wav_duration(wav_bytes: bytes) -> float:

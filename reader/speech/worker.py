@@ -12,9 +12,10 @@ espeak's audio from pyttsx3's own espeak binding as it is synthesised and sends 
 buffer (about a second of speech, the first within a millisecond or two) up the pipe,
 so the synthesiser can hand out sound long before the sentence is finished.
 
-The conversation over the pipe: the worker says `Hello` once it is ready; then for each
-`Say` it answers `Pcm` one or more times and then `End`, or `Failed` at any point, after
-which it is ready for the next `Say`. `Stop` (or the pipe closing) ends it.
+The conversation over the pipe: the worker says `Hello` once it is ready, or `Failed` and
+ends when there is no engine to start (one line for the log rather than a traceback); then
+for each `Say` it answers `Pcm` one or more times and then `End`, or `Failed` at any point,
+after which it is ready for the next `Say`. `Stop` (or the pipe closing) ends it.
 """
 
 from __future__ import annotations
@@ -99,9 +100,13 @@ def serve(connection) -> None:
 
     import importlib.metadata
 
-    import pyttsx3
+    try:
+        import pyttsx3
 
-    engine = pyttsx3.init()
+        engine = pyttsx3.init()
+    except Exception as exc:  # no speech library or engine on this machine
+        connection.send(Failed(f"{exc.__class__.__name__}: {exc}"))
+        return
     finished = threading.Event()
     engine.connect("finished-utterance", lambda name, completed: finished.set())
     version = (
