@@ -23,6 +23,7 @@ from reader.report import Block, Page, Report, ReportError
 SCHEMA_VERSION = "3"
 SEARCH_LIMIT = 50
 SNIPPET_CONTEXT = 24  # characters shown either side of the first match
+SQLITE_MAX_INTEGER = 2**63 - 1  # page numbers come from URLs; past this SQLite raises
 
 SCHEMA = """
 CREATE TABLE build (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -152,6 +153,9 @@ def report(conn: sqlite3.Connection, slug: str) -> Report | None:
 
 
 def page(conn: sqlite3.Connection, slug: str, n: int) -> Page | None:
+    """Page n (from 1) of the report, or None, also for a number SQLite cannot hold."""
+    if not 0 < n <= SQLITE_MAX_INTEGER:
+        return None
     row = conn.execute("SELECT * FROM page WHERE slug = ? AND n = ?", (slug, n)).fetchone()
     if row is None:
         return None

@@ -6,6 +6,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from flask import Flask, g, request
+from werkzeug.exceptions import HTTPException
 
 from reader.config import load as load_config
 from reader.settings import COOKIE_NAME, Settings
@@ -26,6 +27,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'self'",
         "frame-ancestors 'none'",
     ]
+)
+
+# Powerful features no page here uses, refused to the page and to anything it could embed
+# (interest-cohort and browsing-topics: no ad profiling of people reading public reports).
+# Autoplay and fullscreen stay allowed: 连读 carries on speaking after a page turn.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "bluetooth", "browsing-topics", "camera", "display-capture",
+        "geolocation", "gyroscope", "hid", "interest-cohort", "magnetometer", "microphone",
+        "midi", "payment", "serial", "usb", "xr-spatial-tracking",
+    )
 )
 
 
@@ -59,11 +72,27 @@ def create_app(test_config: dict | None = None) -> Flask:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        # No other site's window keeps a handle on ours, and no other site may embed our
+        # pages' files (the audio is played by our own pages, from our own origin).
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        _relative_location(response)
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-cache")
             response.vary.add("Cookie")
         return response
 
-    app.register_error_handler(404, home.not_found)
+    app.register_error_handler(HTTPException, home.error_page)
     return app
 
+def _relative_location(response) -> None:
+    """A redirect to this host names the path alone, never the Host header it was sent.
+
+    Werkzeug's own redirects (a missing trailing slash, "//" merged) are built from the
+    request's Host, which the client chooses; the browser resolves a path against the
+    address it actually asked.
+    """
+    location = response.headers.get("Location")
+    if location and location.startswith(request.host_url):
+        response.headers["Location"] = "/" + location[len(request.host_url):].lstrip("/")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
 
 from reader.settings import COOKIE_MAX_AGE, COOKIE_NAME, DEFAULTS, SETTING, SETTINGS, TOOLBAR_ROWS
@@ -34,10 +36,25 @@ def settings():
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: never a way out to the open web."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("settings.settings")
+    """Only a path on this site: never a way out to the open web.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so
+    "/%09/evil.example" (a tab, decoded before we see it) or "/\\evil.example" would
+    take them to "//evil.example", another host. So a target must be one leading slash,
+    then printable characters with no space and no backslash, with no "." or ".."
+    segment, and neither scheme nor host; anything else goes back to the settings page.
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("settings.settings")
+    parts = urlsplit(target)
+    if (
+        parts.scheme
+        or parts.netloc
+        or {".", ".."} & set(parts.path.split("/"))
+        or not all(character.isprintable() and not character.isspace() for character in target)
+    ):
+        return url_for("settings.settings")
+    return target
 
 
 def announcement(changes: dict[str, str]) -> str:
