@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from reader.paginate import DEFAULT_PAGE_CHARS
-from reader.speech.synthesiser import DEFAULT_QUEUE_SIZE, DEFAULT_TIMEOUT, DEFAULT_WORKERS
+from reader.speech.limits import DEFAULT_BURST, DEFAULT_EXEMPT, DEFAULT_PER_MINUTE
+from reader.speech.synthesiser import (
+    DEFAULT_BACKOFF,
+    DEFAULT_MAX_BACKOFF,
+    DEFAULT_QUEUE_SIZE,
+    DEFAULT_TIMEOUT,
+    DEFAULT_WORKERS,
+)
 
 CONFIG_FILE = "config.py"  # in INSTANCE_DIR; upper-case names in it are read
 
@@ -29,6 +36,11 @@ DEFAULTS: dict[str, Any] = {
     "SPEECH_TIMEOUT": DEFAULT_TIMEOUT,  # seconds one utterance may take
     "SPEECH_QUEUE": DEFAULT_QUEUE_SIZE,  # requests that may wait for a voice
     "SPEECH_DISABLED": False,  # no server voice: the browser speaks
+    "SPEECH_BACKOFF": DEFAULT_BACKOFF,  # seconds without speech after the voices fail to start
+    "SPEECH_BACKOFF_MAX": DEFAULT_MAX_BACKOFF,  # the back-off doubles up to this
+    "SPEECH_BURST": DEFAULT_BURST,  # new sentences one client may have made at once
+    "SPEECH_PER_MINUTE": DEFAULT_PER_MINUTE,  # and a minute, sustained; 0: no limit
+    "SPEECH_LIMIT_EXEMPT": DEFAULT_EXEMPT,  # client addresses never limited (the kiosk)
     "SEND_FILE_MAX_AGE_DEFAULT": 3600,  # seconds static files may be cached
 }
 PATHS = ("CONTENT_DIR", "INSTANCE_DIR", "DATABASE", "AUDIO_DIR")

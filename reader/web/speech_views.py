@@ -12,6 +12,7 @@ those bytes and serves every later request, with ranges and 304s.
 from __future__ import annotations
 
 import atexit
+import math
 
 from flask import (
     Blueprint,
@@ -29,6 +30,7 @@ from flask import (
 from reader import library
 from reader.speech.audio import AudioCache, MakingAudio, UnknownAudio, is_audio_key
 from reader.speech.errors import SynthesisError
+from reader.speech.limits import SpeechLimit
 from reader.speech.spoken import spoken_form
 from reader.speech.synthesiser import Synthesiser
 from reader.speech.voices import VOICE_BY_CODE
@@ -45,13 +47,22 @@ RETRY_AFTER = 2  # seconds, when the voices are busy
 def init_app(app: Flask) -> None:
     """Give `app` a Synthesiser and an AudioCache in AUDIO_DIR (workers start on first use).
 
-    Config (see reader.config): AUDIO_DIR, SPEECH_WORKERS, SPEECH_TIMEOUT, SPEECH_QUEUE.
-    The blueprint `bp` is registered by the app factory.
+    Config (see reader.config): AUDIO_DIR, SPEECH_WORKERS, SPEECH_TIMEOUT, SPEECH_QUEUE,
+    SPEECH_BACKOFF, SPEECH_BACKOFF_MAX, and the per-client limit SPEECH_BURST,
+    SPEECH_PER_MINUTE, SPEECH_LIMIT_EXEMPT. The blueprint `bp` is registered by the app
+    factory.
     """
     synthesiser = Synthesiser(
         workers=app.config["SPEECH_WORKERS"],
         timeout=app.config["SPEECH_TIMEOUT"],
         queue_size=app.config["SPEECH_QUEUE"],
+        backoff=app.config["SPEECH_BACKOFF"],
+        max_backoff=app.config["SPEECH_BACKOFF_MAX"],
+    )
+    app.extensions["speech_limit"] = SpeechLimit(
+        burst=app.config["SPEECH_BURST"],
+        per_minute=app.config["SPEECH_PER_MINUTE"],
+        exempt=app.config["SPEECH_LIMIT_EXEMPT"],
     )
     app.extensions["speech_synthesiser"] = synthesiser
     app.extensions["audio_cache"] = AudioCache(app.config["AUDIO_DIR"], synthesiser)
@@ -67,6 +78,8 @@ def audio(key: str):
     if not is_audio_key(key):
         abort(404)
     cache: AudioCache = current_app.extensions["audio_cache"]
+    if not cache.path(key).exists() and (refused := _over_limit()):
+        return refused
     try:
         made = cache.stream(key) if _may_stream() else cache.make(key)
     except UnknownAudio:
@@ -138,6 +151,8 @@ def page_audio(slug: str, n: int):
 
     The page's HTML names this stable URL, so rendering a page never starts a voice.
     """
+    if refused := _over_limit():
+        return refused
     _report, page = _report_and_page(slug, n)
     voice, rate = _voice_and_rate()
     spoken = [spoken_form(sentence, voice) for sentence in page.sentences]
@@ -187,6 +202,23 @@ def _unavailable(message: str):
     """503 with a short Retry-After: the player falls back to the browser's own voice."""
     response = current_app.response_class(message, status=503, mimetype="text/plain")
     response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+def _over_limit():
+    """429 with Retry-After when this client has had too much new speech made lately
+    (reader.speech.limits), else None; the player's browser voice speaks instead."""
+    wait = current_app.extensions["speech_limit"].take(request.remote_addr)
+    if not wait:
+        return None
+    seconds = max(1, math.ceil(wait))
+    response = current_app.response_class(
+        f"too much new speech asked for: try again in {seconds} s",
+        status=429,
+        mimetype="text/plain",
+    )
+    response.headers["Retry-After"] = str(seconds)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
