@@ -1,17 +1,32 @@
 """Audio of spoken text: `GET /audio/<key>.mp3`, cacheable forever.
 
-The key is content-addressed (see reader.speech.audio), so a URL never changes
-meaning: the response carries the key as its ETag and may be kept for a year.
-Audio whose request record exists but which is not yet made is synthesised on the
-first fetch, and streamed: a plain GET gets each piece of MP3 as soon as it is
-encoded (no length is known yet, so this one response ignores a "bytes=0-" range); the
-file stored meanwhile has exactly
-those bytes and serves every later request, with ranges and 304s.
+The key names a request (text, voice, rate, engine; see reader.speech.audio), so a URL
+never changes meaning. Its bytes can: audio found damaged is made again, and espeak-ng
+need not give the same bytes twice. So the ETag is the sha256 of the bytes actually sent,
+never the key, and a conditional or If-Range request made with old bytes' tag gets the
+new bytes whole rather than a 304 or a range spliced from two different files.
+
+`immutable` and a year's max-age stay on every whole answer. Any whole MP3 of the request
+is a right answer to its URL, so a listener's copy of the earlier bytes may be kept; what
+must never happen is two different byte strings under one validator, and the hash ETag
+rules that out. Audio whose request record exists but which is not yet made is
+synthesised on the first fetch, and streamed: a plain GET gets each piece of MP3 as soon
+as it is encoded (no length is known yet, so this one response ignores a "bytes=0-"
+range). Its hash is not known when its headers go, so it carries no ETag, and no cache can
+join it to ranges of another file. The file stored meanwhile has exactly those bytes and
+serves every later request, with ranges and 304s.
+
+A cache that cannot be written costs a listener nothing they would hear: audio made but
+not stored is sent from memory, and a manifest whose request records cannot be written
+gives no audio URLs, so the player uses the browser's voice. HEAD answers from the
+record and the stored file, and never starts a voice.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
+import hashlib
 import math
 
 from flask import (
@@ -28,7 +43,14 @@ from flask import (
 )
 
 from reader import library
-from reader.speech.audio import AudioCache, MakingAudio, UnknownAudio, is_audio_key
+from reader.speech.audio import (
+    AudioCache,
+    CacheUnavailable,
+    MakingAudio,
+    StoredAudio,
+    UnknownAudio,
+    is_audio_key,
+)
 from reader.speech.errors import SynthesisError
 from reader.speech.limits import SpeechLimit
 from reader.speech.spoken import spoken_form
@@ -71,31 +93,37 @@ def init_app(app: Flask) -> None:
 
 @bp.get("/audio/<key>.mp3")
 def audio(key: str):
-    """The MP3 for `key`; Range requests get 206, If-None-Match gets 304.
+    """The MP3 for `key`; Range requests get 206, If-None-Match gets 304, HEAD makes nothing.
 
     Audio not yet made is streamed to a plain GET as it is encoded (see the module).
     """
     if not is_audio_key(key):
         abort(404)
     cache: AudioCache = current_app.extensions["audio_cache"]
+    if request.method == "HEAD":
+        return _audio_head(cache, key)
     if not cache.path(key).exists() and (refused := _over_limit()):
         return refused
     try:
-        made = cache.stream(key) if _may_stream() else cache.make(key)
+        made = cache.stream(key)
+        if isinstance(made, MakingAudio) and not _may_stream():
+            with contextlib.closing(made):
+                made = made.finish()
     except UnknownAudio:
         abort(404)
-    except SynthesisError as exc:  # no voice, queue full, timeout: the browser speaks instead
+    except (SynthesisError, CacheUnavailable) as exc:  # the browser speaks instead
         current_app.logger.warning("audio %s not made: %s", key, exc)
         return _unavailable("speech is unavailable for now")
     if isinstance(made, MakingAudio):
         response = current_app.response_class(made, mimetype="audio/mpeg", direct_passthrough=True)
-        response.set_etag(key)
-        response.cache_control.max_age = ONE_YEAR
         response.headers["Accept-Ranges"] = "bytes"  # of the resource: later fetches get 206
-    else:
-        response = send_file(
-            made, mimetype="audio/mpeg", conditional=True, etag=key, max_age=ONE_YEAR
-        )
+    elif isinstance(made, StoredAudio):
+        response = send_file(made.path, mimetype="audio/mpeg", conditional=True, etag=made.sha256)
+    else:  # made, but the cache would not keep it
+        response = current_app.response_class(made, mimetype="audio/mpeg")
+        response.set_etag(hashlib.sha256(made).hexdigest())
+        response.make_conditional(request, accept_ranges=True, complete_length=len(made))
+    response.cache_control.max_age = ONE_YEAR
     response.cache_control.public = True
     response.cache_control.immutable = True
     return response
@@ -108,6 +136,31 @@ def _may_stream() -> bool:
     whole = ranges is None or (ranges.units == "bytes" and ranges.ranges == [(0, None)])
     conditional = request.if_none_match or request.if_modified_since or "If-Range" in request.headers
     return request.method == "GET" and whole and not conditional
+
+
+def _audio_head(cache: AudioCache, key: str):
+    """HEAD: the stored file's headers, or for audio not yet made (or found damaged) those
+    its GET will have, from the record alone; never a voice started, no file opened."""
+    try:
+        stored = cache.stored(key)
+    except UnknownAudio:
+        abort(404)
+    except CacheUnavailable as exc:
+        current_app.logger.warning("audio %s: %s", key, exc)
+        return _unavailable("speech is unavailable for now")
+    response = current_app.response_class(mimetype="audio/mpeg")
+    response.headers["Accept-Ranges"] = "bytes"
+    if stored is None:
+        response.headers["Cache-Control"] = "no-cache"  # length and tag come once it is made
+        return response
+    response.set_etag(stored.sha256)
+    response.cache_control.max_age = ONE_YEAR
+    response.cache_control.public = True
+    response.cache_control.immutable = True
+    response = response.make_conditional(request)
+    if response.status_code == 200:
+        response.content_length = stored.size
+    return response
 
 
 # --- the speech manifest of a reading page, for static/js/player/manifest.js -------------
@@ -185,7 +238,7 @@ def _audio_keys(spoken: list, voice: str, rate: str) -> list[str | None]:
         return [
             cache.request(said, voice, rate) if _has_words(said) else None for said in spoken
         ]
-    except SynthesisError as exc:  # NoVoice, or the voices would not start
+    except (SynthesisError, CacheUnavailable) as exc:  # no voice, or no records kept
         current_app.logger.warning("no %s audio: %s", voice, exc)
         return [None] * len(spoken)
 
