@@ -8,11 +8,14 @@ queries shorter than three characters fall back to a LIKE scan.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +26,9 @@ from reader.report import Block, Page, Report, ReportError
 SCHEMA_VERSION = "3"
 SEARCH_LIMIT = 50
 SNIPPET_CONTEXT = 24  # characters shown either side of the first match
+BUILD_SUFFIX = ".tmp"  # a build in progress: <database>.<pid>.<thread>.tmp
+SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")  # files SQLite may keep beside a database
+STALE_BUILD_SECONDS = 3600  # a build file untouched this long is dead, whatever its pid
 SQLITE_MAX_INTEGER = 2**63 - 1  # page numbers come from URLs; past this SQLite raises
 
 SCHEMA = """
@@ -49,6 +55,17 @@ CREATE VIRTUAL TABLE sentence_fts USING fts5(
     text, content='sentence', content_rowid='id', tokenize='trigram'
 );
 """
+
+
+class BuildAbandoned(Exception):
+    """The process is stopping (see `abandon_builds`): a build was given up, its file removed."""
+
+
+# Builds in progress in this process, so that a stopping server can give them up. The lock
+# is re-entrant: a signal handler may call abandon_builds on the thread that is building.
+_abandoning = threading.Event()
+_builds_lock = threading.RLock()
+_builds: set[sqlite3.Connection] = set()
 
 
 @dataclass(frozen=True)
@@ -80,16 +97,37 @@ def fingerprint(content_dir: Path, page_chars: int = DEFAULT_PAGE_CHARS) -> str:
 def build(
     content_dir: Path, db_path: Path, page_chars: int = DEFAULT_PAGE_CHARS
 ) -> BuildResult:
-    """Read every report of `content_dir` into a new database at `db_path`."""
+    """Read every report of `content_dir` into a new database at `db_path`.
+
+    The new library is written beside `db_path` under a name of its own and swapped in
+    whole; on any other way out (an error, `abandon_builds`) that file is removed, so a
+    build leaves the new library or nothing.
+    """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = db_path.with_name(f"{db_path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp_path = db_path.with_name(
+        f"{db_path.name}.{os.getpid()}.{threading.get_ident()}{BUILD_SUFFIX}"
+    )
+    try:
+        result = _write_library(content_dir, tmp_path, page_chars)
+        os.replace(tmp_path, db_path)
+    finally:
+        for suffix in ("", *SQLITE_SIDE_FILES):  # all gone already when it was swapped in
+            tmp_path.with_name(tmp_path.name + suffix).unlink(missing_ok=True)
+    return result
+
+
+def _write_library(content_dir: Path, tmp_path: Path, page_chars: int) -> BuildResult:
     tmp_path.unlink(missing_ok=True)
     built, failures = [], []
     conn = sqlite3.connect(tmp_path)
+    with _builds_lock:
+        _builds.add(conn)
     try:
+        conn.execute("PRAGMA journal_mode = OFF")  # a failed build is deleted, not rolled back
         conn.executescript(SCHEMA)
         for path in pipeline.content_files(content_dir):
+            _stop_if_abandoned()
             try:
                 report = pipeline.read_report(path, page_chars)
             except (ReportError, OSError) as exc:
@@ -102,10 +140,71 @@ def build(
             "INSERT INTO build VALUES ('fingerprint', ?)", (fingerprint(content_dir, page_chars),)
         )
         conn.commit()
+    except sqlite3.OperationalError:
+        _stop_if_abandoned()  # interrupted by abandon_builds
+        raise
     finally:
+        with _builds_lock:
+            _builds.discard(conn)
         conn.close()
-    os.replace(tmp_path, db_path)
     return BuildResult(tuple(built), tuple(failures))
+
+
+def abandon_builds() -> None:
+    """Give up every library build in this process, now and from now on.
+
+    For a server that is stopping: a build still running when its grace period is over
+    stops between two reports, or in the middle of indexing, and removes its file.
+    """
+    _abandoning.set()
+    with _builds_lock:
+        for conn in _builds:
+            conn.interrupt()
+
+
+def _stop_if_abandoned() -> None:
+    if _abandoning.is_set():
+        raise BuildAbandoned("the library build was given up: the server is stopping")
+
+
+def remove_stale_builds(db_path: Path) -> list[Path]:
+    """Remove what builds that died (a crash, a power cut, kill -9) left beside `db_path`.
+
+    A build's file names its process and thread. It is stale when that process is gone,
+    when it is this process's and that thread is gone, or when nothing has written to it
+    for STALE_BUILD_SECONDS (its process id since taken by another program).
+    """
+    db_path = Path(db_path)
+    pattern = re.compile(
+        rf"{re.escape(db_path.name)}\.(\d+)\.(\d+){re.escape(BUILD_SUFFIX)}"
+        rf"({'|'.join(map(re.escape, SQLITE_SIDE_FILES))})?"
+    )
+    removed = []
+    for path in db_path.parent.glob(f"{glob.escape(db_path.name)}.*{BUILD_SUFFIX}*"):
+        named = pattern.fullmatch(path.name)
+        if named and not _build_running(int(named[1]), int(named[2]), path):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _build_running(pid: int, thread: int, path: Path) -> bool:
+    try:
+        if time.time() - path.stat().st_mtime > STALE_BUILD_SECONDS:
+            return False
+    except FileNotFoundError:
+        return True  # removed by its own build meanwhile
+    if pid == os.getpid():
+        return any(t.ident == thread for t in threading.enumerate())
+    if os.name != "posix":  # os.kill(pid, 0) would end the process there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _insert_report(conn: sqlite3.Connection, report: Report) -> None:
@@ -124,12 +223,22 @@ def is_current(content_dir: Path, db_path: Path, page_chars: int = DEFAULT_PAGE_
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
-            row = conn.execute("SELECT value FROM build WHERE key='fingerprint'").fetchone()
+            built_from = built_fingerprint(conn)
         finally:
             conn.close()
     except sqlite3.DatabaseError:
         return False
-    return bool(row) and row[0] == fingerprint(content_dir, page_chars)
+    return built_from == fingerprint(content_dir, page_chars)
+
+
+def built_fingerprint(conn: sqlite3.Connection) -> str | None:
+    """The fingerprint of the content the library at `conn` was built from."""
+    row = conn.execute("SELECT value FROM build WHERE key='fingerprint'").fetchone()
+    return row[0] if row else None
+
+
+def report_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM report").fetchone()[0]
 
 
 def connect(db_path: Path) -> sqlite3.Connection:

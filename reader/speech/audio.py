@@ -418,3 +418,24 @@ class MakingAudio:
     def __del__(self) -> None:
         with contextlib.suppress(Exception):
             self.close()
+
+
+STALE_TEMP_SECONDS = 60.0  # a temporary audio file untouched this long was left by a crash
+
+
+def remove_stale_temp_files(directory: str | os.PathLike) -> list[Path]:
+    """Remove the `.tmp-*` files a crash left in the cache's buckets; return them.
+
+    Another process sharing the directory (`reader synthesise`, a second server) may be
+    writing one right now, so only files untouched for STALE_TEMP_SECONDS go.
+    """
+    import time
+
+    removed = []
+    now = time.time()
+    for path in Path(directory).glob("??/.tmp-*"):
+        with contextlib.suppress(FileNotFoundError):
+            if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
+                path.unlink()
+                removed.append(path)
+    return removed

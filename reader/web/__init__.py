@@ -9,7 +9,9 @@ from flask import Flask, g, request
 from werkzeug.exceptions import HTTPException
 
 from reader.config import load as load_config
+from reader.library import remove_stale_builds
 from reader.settings import COOKIE_NAME, Settings
+from reader.speech.audio import remove_stale_temp_files
 
 # Through the package, so an installed wheel finds its own copy; in the checkout,
 # reader/templates and reader/static are symlinks to the top-level folders.
@@ -35,7 +37,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
-        "accelerometer", "bluetooth", "browsing-topics", "camera", "display-capture",
+        "accelerometer", "browsing-topics", "camera", "display-capture",
         "geolocation", "gyroscope", "hid", "interest-cohort", "magnetometer", "microphone",
         "midi", "payment", "serial", "usb", "xr-spatial-tracking",
     )
@@ -57,6 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from reader.web import home, i18n, reports, settings_views, speech_views, store
 
+    # what a crash or a kill -9 of an earlier run left half-written
+    remove_stale_builds(Path(config["DATABASE"]))
+    remove_stale_temp_files(Path(config["AUDIO_DIR"]))
     store.init_app(app)
     i18n.init_app(app)
     speech_views.init_app(app)
@@ -85,6 +90,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_error_handler(HTTPException, home.error_page)
     return app
+
 
 def _relative_location(response) -> None:
     """A redirect to this host names the path alone, never the Host header it was sent.
