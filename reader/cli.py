@@ -32,22 +32,23 @@ def main() -> None:
 @click.option("--kiosk", is_flag=True, help="Kiosk mode: 长者模式 by default, no way off the site.")
 @click.option("--threads", default=8, show_default=True, help="Worker threads.")
 def serve(host: str, port: int, content_dir: Path | None, kiosk: bool, threads: int) -> None:
-    """Serve the reports with a production WSGI server (waitress)."""
-    from waitress import create_server
+    """Serve the reports with a production WSGI server (waitress).
 
-    from reader.web import create_app
+    SIGTERM or Ctrl-C stops it gracefully: no new connections, the pages and audio being
+    sent finish within SHUTDOWN_GRACE_SECONDS, then it exits 0.
+    """
+    from reader import serving
 
     settings = _config(CONTENT_DIR=content_dir, KIOSK=kiosk or None)
-    content_dir = Path(settings["CONTENT_DIR"])
-    app = create_app(settings)
+
+    def announce(url: str) -> None:
+        click.echo(f"易读 Reader is serving {settings['CONTENT_DIR']} at {url}", err=True)
+
     try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="yidu-reader")
-    except OSError as exc:
-        click.echo(f"cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        serving.serve(settings, host, port, threads, announce)
+    except serving.ServeError as exc:
+        click.echo(str(exc), err=True)
         sys.exit(2)
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    click.echo(f"易读 Reader is serving {content_dir} at http://{shown_host}:{port}/", err=True)
-    server.run()
 
 
 @main.command()

@@ -42,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "SPEECH_PER_MINUTE": DEFAULT_PER_MINUTE,  # and a minute, sustained; 0: no limit
     "SPEECH_LIMIT_EXEMPT": DEFAULT_EXEMPT,  # client addresses never limited (the kiosk)
     "SEND_FILE_MAX_AGE_DEFAULT": 3600,  # seconds static files may be cached
+    "SHUTDOWN_GRACE_SECONDS": 10.0,  # on SIGTERM, how long responses being sent may take
+    "ACCESS_LOG": "-",  # a line per request: "-" for stderr, or a file
+    "ERROR_LOG": "-",  # warnings and errors: "-" for stderr, or a file
 }
 PATHS = ("CONTENT_DIR", "INSTANCE_DIR", "DATABASE", "AUDIO_DIR")
 
