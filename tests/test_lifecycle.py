@@ -301,3 +301,32 @@ def test_start_up_removes_stale_temporary_files_then_logs_and_reports_health(tmp
     errors = error_log.read_text()
     assert "scan.txt" in errors, "the report that could not be served is not in the error log"
     assert "path=" not in errors, "requests belong in the access log only"
+
+
+def test_health_is_degraded_but_up_when_the_server_voice_is_not_working(tmp_path):
+    from reader.web import create_app
+
+    app = create_app({"CONTENT_DIR": str(CONTENT), "INSTANCE_DIR": str(tmp_path / "instance")})
+    app.extensions["speech_synthesiser"].close()  # as on a stop: no voice any more
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200, "pages are still served: the browser speaks"
+    assert response.json["status"] == "degraded"
+    assert response.json["speech"]["state"] == "degraded"
+    assert response.json["library"]["reports"] == len(list(CONTENT.glob("*.txt")))
+
+
+def test_health_is_503_when_the_library_cannot_be_read(tmp_path):
+    from reader.web import create_app
+
+    instance = tmp_path / "instance"
+    app = create_app(
+        {"CONTENT_DIR": str(CONTENT), "INSTANCE_DIR": str(instance), "LIBRARY_CHECK_SECONDS": 0}
+    )
+    database = instance / "library.sqlite3"
+    database.unlink()
+    database.mkdir()  # where the library was, something it can neither read nor replace
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["status"] == "down"
+    assert response.json["library"]["error"]
+    assert leftovers(tmp_path) == []
