@@ -424,7 +424,8 @@ STALE_TEMP_SECONDS = 60.0  # a temporary audio file untouched this long was left
 
 
 def remove_stale_temp_files(directory: str | os.PathLike) -> list[Path]:
-    """Remove the `.tmp-*` files a crash left in the cache's buckets; return them.
+    """Remove the temporary files (cache_files.TEMP_PREFIX) a crash left in the cache's
+    buckets; return them.
 
     Another process sharing the directory (`reader synthesise`, a second server) may be
     writing one right now, so only files untouched for STALE_TEMP_SECONDS go.
@@ -433,7 +434,7 @@ def remove_stale_temp_files(directory: str | os.PathLike) -> list[Path]:
 
     removed = []
     now = time.time()
-    for path in Path(directory).glob("??/.tmp-*"):
+    for path in Path(directory).glob(f"??/{cache_files.TEMP_PREFIX}*"):
         with contextlib.suppress(FileNotFoundError):
             if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
                 path.unlink()
