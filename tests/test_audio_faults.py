@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
+import json
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from browser.harness import serve_wsgi
 from conftest import CONTENT
 
 from reader.speech.audio import mp3_duration, mp3_frames
@@ -257,6 +260,29 @@ def test_a_read_only_cache_falls_back_to_the_browser_voice_and_still_streams(app
         assert part.status_code == 206
         assert_whole_mp3(fetch(client, ready).body)
         assert not cache.path(key_of(ready)).exists()
+    assert leftovers(cache.directory) == []
+
+
+def test_through_a_real_server_a_read_only_cache_never_answers_500(app, client, cache):
+    ready = sentence_url(client, 6, "?voice=yue")  # record written, audio not yet made
+    with read_only(cache.directory), serve_wsgi(app) as base_url:
+        server = http.client.HTTPConnection(base_url.removeprefix("http://"), timeout=30)
+
+        def ask(method, path):
+            server.request(method, path)
+            response = server.getresponse()
+            return response.status, response.getheader("Content-Type"), response.read()
+
+        status, _, body = ask("GET", f"/r/{SLUG}/5/speech.json?voice=yue")
+        assert status == 200
+        assert all(s["audio"] is None for s in json.loads(body)["sentences"])
+        assert ask("GET", f"/r/{SLUG}/5/audio.mp3?voice=yue")[0] == 503
+        status, kind, body = ask("GET", ready)  # streamed, chunk by chunk, to its end
+        assert (status, kind) == (200, "audio/mpeg")
+        assert_whole_mp3(body)
+        assert ask("HEAD", ready)[:2] == (200, "audio/mpeg")
+        server.close()
+    assert not cache.path(key_of(ready)).exists()
     assert leftovers(cache.directory) == []
 
 
