@@ -151,9 +151,20 @@ def test_new_audio_beyond_the_burst_gets_429_with_retry_after_until_the_bucket_r
 
 
 @pytest.mark.speech
-def test_the_kiosks_own_address_is_never_limited(app):
+def test_a_kiosk_address_exempt_by_configuration_is_never_limited(tmp_path):
+    app = create_app(
+        {"TESTING": True, "CONTENT_DIR": str(CONTENT), "INSTANCE_DIR": str(tmp_path / "i"),
+         "SPEECH_BURST": 3, "SPEECH_PER_MINUTE": 120, "SPEECH_LIMIT_EXEMPT": ("127.0.0.1",)}
+    )
     kiosk = client_at(app, "127.0.0.1")
     urls = audio_urls(kiosk, pages=(2, 3))[:8]
     assert len(urls) == 8
     assert [fetch(kiosk, url).status_code for url in urls] == [200] * 8
     assert fetch(kiosk, f"/r/{SLUG}/2/audio.mp3?rate=fast").status_code == 302
+    app.extensions["speech_synthesiser"].close()
+
+
+def test_loopback_is_limited_unless_configured_since_a_local_proxy_forwards_everyone(app):
+    behind_proxy = client_at(app, "127.0.0.1")
+    statuses = [fetch(behind_proxy, url).status_code for url in audio_urls(behind_proxy)[:6]]
+    assert 429 in statuses

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 
 DEFAULT_BURST = 60  # new sentences a client may have made at once
 DEFAULT_PER_MINUTE = 60.0  # new sentences a minute, sustained
-DEFAULT_EXEMPT = ("127.0.0.1", "::1")  # the kiosk's own browser
+DEFAULT_EXEMPT: tuple[str, ...] = ()  # none: behind a local proxy every client is 127.0.0.1
 MAX_CLIENTS = 10_000  # buckets kept at most
 
 
