@@ -54,7 +54,7 @@ def free_port() -> int:
 def start_server(workdir: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     (workdir / "instance").mkdir()
-    # On loopback the abuser's address is the kiosk's own, which the limit exempts by default.
+    # The abuser is on loopback, which a kiosk may exempt from the speech limit: not here.
     (workdir / "instance" / "config.py").write_text("SPEECH_LIMIT_EXEMPT = ()\n", encoding="utf-8")
     server = subprocess.Popen(
         [str(READER), "serve", "--port", str(port), "--content", str(REPO / "content")],
