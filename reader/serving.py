@@ -172,11 +172,11 @@ def _tasks_running(server) -> bool:
 
 def configure_logs(access_log: str, error_log: str) -> None:
     """Send the access log and the error log to their files ("-": standard error)."""
+    requests, errors = _handler(access_log, ACCESS_FORMAT), _handler(error_log, ERROR_FORMAT)
     access = logging.getLogger(ACCESS_LOGGER)
     access.setLevel(logging.INFO)
     access.propagate = False  # not into "reader", the error log
-    access.addHandler(_handler(access_log, ACCESS_FORMAT))
-    errors = _handler(error_log, ERROR_FORMAT)
+    access.addHandler(requests)
     for name, level in ERROR_LOGGERS.items():
         logger = logging.getLogger(name)
         logger.setLevel(level)

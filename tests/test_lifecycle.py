@@ -330,3 +330,16 @@ def test_health_is_503_when_the_library_cannot_be_read(tmp_path):
     assert response.json["status"] == "down"
     assert response.json["library"]["error"]
     assert leftovers(tmp_path) == []
+
+
+def test_a_log_that_cannot_be_written_stops_serve_with_one_line(tmp_path):
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "config.py").write_text(f"ERROR_LOG = {str(tmp_path / 'no' / 'e.log')!r}\n")
+    result = subprocess.run(
+        [str(READER), "serve", "--port", "0", "--content", str(CONTENT)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=START_TIMEOUT,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"cannot write the log {tmp_path / 'no' / 'e.log'}: No such file or directory"
+    ]
