@@ -50,8 +50,9 @@ def translate(lang: str, message: str) -> str:
 
 
 def gettext(message: str, **values) -> Markup:
-    """The message in the interface language; values are escaped unless already Markup."""
-    text = Markup(translate(g.settings.lang, message))
+    """The message in the interface language, escaped like any text (a message may be a
+    report's own words, such as a sidecar's kind); values are escaped unless already Markup."""
+    text = Markup.escape(translate(g.settings.lang, message))
     return text % values if values else text
 
 

@@ -234,13 +234,6 @@ def test_no_injected_script_runs_in_search(watched_browser, injected_server, que
     assert value == query[:50]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader.web.i18n.gettext wraps its message in Markup, and home/index.html and "
-    "reports/_facts.html pass report.kind (free text from a sidecar) through _(): the <b> "
-    "and its handler reach the DOM (the CSP stops the handler). Fix in i18n.py or the "
-    "templates; then this xfail turns into a failure (strict) and the mark goes.",
-)
 def test_a_sidecar_kind_is_shown_as_text(watched_browser, tmp_path_factory):
     with serving(tmp_path_factory, KIND_REPORTS) as base_url:
         for path in ("/", "/r/inject-kind/"):
