@@ -134,12 +134,6 @@ def test_a_stop_lets_the_audio_being_streamed_finish_and_stores_it(tmp_path):
     stream_then_stop(tmp_path, lambda server: server.signal(signal.SIGTERM))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader/speech/worker.py must ignore SIGTERM and SIGINT (its parent stops it): "
-    "systemd (KillMode=control-group) and a terminal's Ctrl-C signal every process of the "
-    "group, and the voice worker dies mid-stream",
-)
 def test_a_stop_sent_to_the_whole_process_group_lets_the_stream_finish(tmp_path):
     stream_then_stop(tmp_path, lambda server: os.killpg(server.process.pid, signal.SIGTERM))
 

@@ -25,6 +25,7 @@ import ctypes
 import os
 import platform
 import queue
+import signal
 import sys
 import tempfile
 import threading
@@ -92,7 +93,14 @@ class Failed:
 
 
 def serve(connection) -> None:
-    """One pyttsx3 engine, one `Say` at a time, until told to `Stop` or orphaned."""
+    """One pyttsx3 engine, one `Say` at a time, until told to `Stop` or orphaned.
+
+    Stop signals are its parent's to act on: systemd and a terminal's Ctrl-C signal the
+    whole process group, and a worker that died then would cut the audio being sent while
+    the server finishes its responses. The parent stops it, or its pipe closes.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     # the espeak driver prints "Audio saved to …" for every file
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
