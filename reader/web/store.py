@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, abort, current_app, g
 
 from reader import library
 
@@ -28,7 +28,10 @@ def connection() -> sqlite3.Connection:
         app = current_app._get_current_object()
         checked_at = app.extensions.get("library_checked_at", 0.0)
         if time.monotonic() - checked_at > app.config["LIBRARY_CHECK_SECONDS"]:
-            _ensure_current(app)
+            try:
+                _ensure_current(app)
+            except library.BuildAbandoned:  # the server is stopping: come back soon
+                abort(503)
             app.extensions["library_checked_at"] = time.monotonic()
         g.library = library.connect(Path(app.config["DATABASE"]))
     return g.library
