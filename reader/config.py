@@ -42,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "SPEECH_PER_MINUTE": DEFAULT_PER_MINUTE,  # and a minute, sustained; 0: no limit
     "SPEECH_LIMIT_EXEMPT": DEFAULT_EXEMPT,  # client addresses never limited (the kiosk)
     "SEND_FILE_MAX_AGE_DEFAULT": 3600,  # seconds static files may be cached
+    "MAX_CONTENT_LENGTH": 64 * 1024,  # bytes a request body may have: the settings form needs <1 KB
     "SHUTDOWN_GRACE_SECONDS": 10.0,  # on SIGTERM, how long responses being sent may take
     "ACCESS_LOG": "-",  # a line per request: "-" for stderr, or a file
     "ERROR_LOG": "-",  # warnings and errors: "-" for stderr, or a file
