@@ -18,7 +18,8 @@ from flask import Flask
 
 from reader import pipeline
 from reader.config import load as load_config
-from reader.speech.audio import AudioCache, mp3_duration
+from reader.speech.audio import AudioCache
+from reader.speech.mp3 import mp3_duration
 from reader.speech.synthesiser import Synthesiser
 from reader.web import speech_views
 

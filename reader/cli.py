@@ -140,8 +140,8 @@ def speak(text: str, voice: str, rate: str, normalise_only: bool, out: Path | No
     import subprocess
     import tempfile
 
-    from reader.speech.audio import encode_mp3
     from reader.speech.errors import SynthesisError
+    from reader.speech.mp3 import encode_mp3
     from reader.speech.synthesiser import Synthesiser, wav_duration
 
     spoken = spoken_form(text, voice)

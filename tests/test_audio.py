@@ -9,18 +9,8 @@ import pytest
 from flask import Flask
 
 from reader.config import load as load_config
-from reader.speech.audio import (
-    SENTENCE_GAP,
-    AudioCache,
-    MakingAudio,
-    UnknownAudio,
-    _encoder,
-    audio_key,
-    encode_mp3,
-    encode_pcm,
-    mp3_duration,
-    mp3_frames,
-)
+from reader.speech.audio import SENTENCE_GAP, AudioCache, MakingAudio, UnknownAudio, audio_key
+from reader.speech.mp3 import encode_mp3, encode_pcm, encoder, mp3_duration, mp3_frames
 from reader.speech.synthesiser import wav_duration
 from reader.speech.voices import RATES, VOICES
 from reader.web import speech_views
@@ -161,8 +151,8 @@ def test_mp3_encoded_buffer_by_buffer_is_the_same_as_encoded_at_once(synthesiser
         buffers = list(utterance)
         sample_rate, channels = utterance.sample_rate, utterance.channels
     assert len(buffers) > 2
-    encoder = _encoder(sample_rate, channels)
-    pieces = [bytes(encoder.encode(buffer)) for buffer in buffers] + [bytes(encoder.flush())]
+    lame = encoder(sample_rate, channels)
+    pieces = [bytes(lame.encode(buffer)) for buffer in buffers] + [bytes(lame.flush())]
     assert sum(1 for piece in pieces if piece) > 2
     assert b"".join(pieces) == encode_pcm(b"".join(buffers), sample_rate, channels)
 

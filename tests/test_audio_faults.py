@@ -21,7 +21,7 @@ import pytest
 from browser.harness import serve_wsgi
 from conftest import CONTENT
 
-from reader.speech.audio import mp3_duration, mp3_frames
+from reader.speech.mp3 import mp3_duration, mp3_frames
 from reader.web import create_app
 
 pytestmark = pytest.mark.speech

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.speech.audio import mp3_duration, mp3_frames
+from reader.speech.mp3 import mp3_duration, mp3_frames
 
 READER = Path(sys.executable).with_name("reader")
 CONTENT = Path(__file__).resolve().parents[1] / "content"
