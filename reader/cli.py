@@ -185,7 +185,7 @@ def synthesise(content_dir: Path | None, audio_dir: Path | None, rates: tuple[st
     """Make the audio of every sentence of every report, in both voices, ahead of time."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
-    from reader.speech.audio import AudioCache
+    from reader.speech.audio import AudioCache, CacheUnavailable
     from reader.speech.errors import SynthesisError
     from reader.speech.synthesiser import Synthesiser
 
@@ -217,6 +217,11 @@ def synthesise(content_dir: Path | None, audio_dir: Path | None, rates: tuple[st
                 for future in bar:
                     try:
                         future.result()
+                    except CacheUnavailable as exc:  # every other job would fail alike
+                        click.echo(f"\ncannot store audio in {audio_dir}: {exc}", err=True)
+                        for waiting in futures:
+                            waiting.cancel()
+                        sys.exit(2)
                     except (SynthesisError, ValueError) as exc:
                         failed += 1
                         if failed <= 5:

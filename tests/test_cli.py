@@ -132,3 +132,19 @@ def test_check_an_empty_directory_fails(tmp_path):
     result = run("check", tmp_path)
     assert result.exit_code == 1
     assert "0 files" in result.stdout
+
+
+def test_synthesise_into_a_cache_that_cannot_be_written_is_one_line(tmp_path):
+    a_file = tmp_path / "audio"
+    a_file.write_text("a file where the cache's folder should be", encoding="utf-8")
+    not_a_folder = a_file / "cache"
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(CONTENT / "zs-nanqu-2024-cadre-meeting.txt", content)
+    result = CliRunner().invoke(
+        main, ["synthesise", "--content", str(content), "--audio-dir", str(not_a_folder)]
+    )
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if "cannot store audio" in line]
+    assert lines and str(not_a_folder) in lines[0]
+    assert "Traceback" not in result.output
