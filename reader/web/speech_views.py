@@ -51,7 +51,7 @@ from reader.speech.audio import (
     UnknownAudio,
     is_audio_key,
 )
-from reader.speech.errors import SynthesisError
+from reader.speech.errors import NoVoice, SynthesisError
 from reader.speech.limits import SpeechLimit
 from reader.speech.spoken import spoken_form
 from reader.speech.synthesiser import Synthesiser
@@ -179,8 +179,7 @@ def manifest(slug: str, n: int):
     voice, rate = _voice_and_rate()
     sentences = view_of(page).sentences
     spoken = [spoken_form(sentence.text, voice) for sentence in sentences]
-    keys = _audio_keys(spoken, voice, rate)
-    (page_key,) = _audio_keys([spoken], voice, rate)
+    *keys, page_key = _audio_keys([*spoken, spoken], voice, rate)  # sentences, then the page
     response = jsonify(
         slug=slug,
         n=n,
@@ -238,9 +237,11 @@ def _audio_keys(spoken: list, voice: str, rate: str) -> list[str | None]:
         return [
             cache.request(said, voice, rate) if _has_words(said) else None for said in spoken
         ]
-    except (SynthesisError, CacheUnavailable) as exc:  # no voice, or no records kept
+    except NoVoice as exc:  # the synthesiser logged why, once; the browser speaks meanwhile
+        current_app.logger.debug("no %s audio: %s", voice, exc)
+    except (SynthesisError, CacheUnavailable) as exc:  # the voices would not start, or no records
         current_app.logger.warning("no %s audio: %s", voice, exc)
-        return [None] * len(spoken)
+    return [None] * len(spoken)
 
 
 def _has_words(spoken) -> bool:
