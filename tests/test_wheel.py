@@ -145,18 +145,21 @@ def test_installed_wheel_serves_a_reading_page_its_assets_and_speech(installed, 
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
     port = free_port()
+    # A file, not a pipe: the access log writes a line a request, and a pipe nobody reads
+    # would fill and stop the server.
+    log = (tmp_path / "server.log").open("wb")
     server = subprocess.Popen(
         [installed / "reader", "serve", "--content", str(content), "--port", str(port)],
         cwd=tmp_path,
         env=clean_environment(),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + SERVER_START_SECONDS
         while True:
-            assert server.poll() is None, server.stderr.read().decode()
+            assert server.poll() is None, (tmp_path / "server.log").read_text(errors="replace")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
@@ -185,4 +188,4 @@ def test_installed_wheel_serves_a_reading_page_its_assets_and_speech(installed, 
     finally:
         server.terminate()
         server.wait(timeout=10)
-        server.stderr.close()
+        log.close()
