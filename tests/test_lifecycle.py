@@ -13,99 +13,19 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from live_server import GRACE, READER, START_TIMEOUT, Server, launch, leftovers
 
 from reader.speech.mp3 import mp3_duration, mp3_frames
 
-READER = Path(sys.executable).with_name("reader")
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 SLUG = "zs-nanqu-2024-cadre-meeting"
-GRACE = 8.0  # SHUTDOWN_GRACE_SECONDS for these tests
-START_TIMEOUT = 30.0
 COPIES = 120  # copies of each seed report: a library that takes a second or two to build
-
-
-@dataclass
-class Server:
-    root: Path
-    port: int
-    process: subprocess.Popen
-
-    def connection(self, timeout: float = 30.0) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-
-    def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
-        conn = self.connection()
-        try:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            conn.close()
-
-    def signal(self, signum: int = signal.SIGTERM) -> float:
-        self.process.send_signal(signum)
-        return time.monotonic()
-
-    def wait(self, timeout: float) -> int:
-        try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            pytest.fail(f"reader serve still running {timeout:g} s after the signal:\n{self.log()}")
-
-    def log(self) -> str:
-        return (self.root / "serve.log").read_text(errors="replace")
-
-    def listening(self) -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-        except OSError:
-            return False
-        return True
-
-    def wait_listening(self) -> Server:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not self.listening():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"reader serve did not start:\n{self.log()}")
-            time.sleep(0.05)
-        return self
-
-
-def launch(root: Path, content: Path, **config) -> Server:
-    """`reader serve` in `root`, its instance/config.py setting `config`; not yet waited for."""
-    instance = root / "instance"
-    instance.mkdir(exist_ok=True)
-    settings = {"SHUTDOWN_GRACE_SECONDS": GRACE, **config}
-    (instance / "config.py").write_text("".join(f"{k} = {v!r}\n" for k, v in settings.items()))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with open(root / "serve.log", "ab") as log:
-        process = subprocess.Popen(
-            [str(READER), "serve", "--port", str(port), "--content", str(content)],
-            cwd=root, stdout=log, stderr=log, start_new_session=True,  # a group of its own
-        )  # fmt: skip
-    return Server(root, port, process)
-
-
-def leftovers(root: Path) -> list[str]:
-    """Temporary files of a library build (SQLite's journal too) or of the audio cache."""
-    return sorted(
-        str(path.relative_to(root))
-        for path in root.rglob("*")
-        if path.name.endswith((".tmp", "-journal")) or path.name.startswith(".tmp-")
-    )
 
 
 def many_reports(root: Path) -> Path:
