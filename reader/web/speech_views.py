@@ -139,8 +139,9 @@ def _may_stream() -> bool:
 
 
 def _audio_head(cache: AudioCache, key: str):
-    """HEAD: the stored file's headers, or for audio not yet made (or found damaged) those
-    its GET will have, from the record alone; never a voice started, no file opened."""
+    """HEAD: the stored file's headers once it is checked against its record (its size
+    and tag), or for audio not yet made (or found damaged) the few its GET will have;
+    never a voice started."""
     try:
         stored = cache.stored(key)
     except UnknownAudio:
