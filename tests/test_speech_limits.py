@@ -168,3 +168,25 @@ def test_loopback_is_limited_unless_configured_since_a_local_proxy_forwards_ever
     behind_proxy = client_at(app, "127.0.0.1")
     statuses = [fetch(behind_proxy, url).status_code for url in audio_urls(behind_proxy)[:6]]
     assert 429 in statuses
+
+
+@pytest.mark.speech
+def test_page_audio_already_made_and_a_page_that_does_not_exist_cost_no_speech(tmp_path):
+    app = create_app(
+        {"TESTING": True, "CONTENT_DIR": str(CONTENT), "INSTANCE_DIR": str(tmp_path / "i"),
+         "SPEECH_BURST": 2, "SPEECH_PER_MINUTE": 0.01}  # no refill within the test
+    )
+    listener = client_at(app, VISITOR)
+    page_audio = f"/r/{SLUG}/1/audio.mp3?rate=fast"
+    redirect = fetch(listener, page_audio)
+    assert redirect.status_code == 302
+    made = fetch(listener, redirect.headers["Location"])  # the bucket's last token
+    assert made.status_code == 200 and len(made.data) > 1000
+
+    assert fetch(listener, f"/r/{SLUG}/999/audio.mp3?rate=fast").status_code == 404
+    again = fetch(listener, page_audio)  # made already: the README says it is never limited
+    assert again.status_code == 302 and again.headers["Location"] == redirect.headers["Location"]
+    assert fetch(listener, again.headers["Location"]).status_code == 200
+    unmade = audio_urls(listener, pages=(2,))[0]
+    assert fetch(listener, unmade).status_code == 429  # new audio is still limited
+    app.extensions["speech_synthesiser"].close()

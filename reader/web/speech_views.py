@@ -203,15 +203,17 @@ def page_audio(slug: str, n: int):
     """The whole page spoken, for the plain <audio controls>: a redirect to its cacheable MP3.
 
     The page's HTML names this stable URL, so rendering a page never starts a voice.
+    Like a sentence's, page audio already made costs the client nothing from its limit.
     """
-    if refused := _over_limit():
-        return refused
     _report, page = _report_and_page(slug, n)
     voice, rate = _voice_and_rate()
     spoken = [spoken_form(sentence, voice) for sentence in page.sentences]
     (key,) = _audio_keys([spoken], voice, rate)
     if key is None:
         return _private(_unavailable("speech is unavailable"))
+    cache: AudioCache = current_app.extensions["audio_cache"]
+    if not cache.path(key).exists() and (refused := _over_limit()):
+        return refused
     return _private(redirect(_audio_url(key), code=302))
 
 
