@@ -257,3 +257,25 @@ def test_without_voice_data_the_synthesiser_backs_off_instead_of_starting_worker
         time.sleep(2.0)
         assert wav_duration(synthesiser.synthesise(SENTENCE, "cmn", "fast")) > 1.0
         assert synthesiser.health()["state"] == "ok"
+
+
+@pytest.mark.speech
+def test_a_program_that_never_closes_its_synthesiser_still_exits():
+    """Workers ignore SIGTERM (their server stops them), so multiprocessing's own exit hook,
+    which terminates them and waits, must come after the synthesiser has closed them."""
+    import subprocess
+    import sys
+
+    program = (
+        "from reader.speech.synthesiser import Synthesiser\n"
+        "synthesiser = Synthesiser()  # kept to the end, like an app's\n"
+        f"print(len(synthesiser.synthesise({SENTENCE!r}, 'cmn', 'fast')) > 1000)\n"
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", program], capture_output=True, text=True, timeout=30
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the program did not exit: its voice worker was never stopped")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"

@@ -14,6 +14,7 @@ over (reader.speech.backoff), the failure logged once and shown by `health()`.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import logging
@@ -234,6 +235,10 @@ class Synthesiser:
             self._busy = 0
             self._voices = None
             self._started = False
+        # Workers ignore SIGTERM, so multiprocessing's exit hook (registered when the first
+        # worker started), which sends them SIGTERM and waits, would wait forever: exit
+        # hooks run last-registered first, so this one stops them before it.
+        atexit.register(self.close)
 
     def voices(self) -> dict[str, InstalledVoice]:
         """The voice chosen for each language this machine can speak."""
@@ -394,6 +399,7 @@ class Synthesiser:
 
     def close(self) -> None:
         """Stop every worker. Safe to call twice."""
+        atexit.unregister(self.close)
         with self._lock:
             self._closed = True
             slots, self._slots = self._slots, []

@@ -24,7 +24,6 @@ record and the stored file, and never starts a voice.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import hashlib
 import math
@@ -88,7 +87,6 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["speech_synthesiser"] = synthesiser
     app.extensions["audio_cache"] = AudioCache(app.config["AUDIO_DIR"], synthesiser)
-    atexit.register(synthesiser.close)
 
 
 @bp.get("/audio/<key>.mp3")
