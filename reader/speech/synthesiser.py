@@ -3,8 +3,8 @@
 The `Synthesiser` keeps a pool of voice workers (reader.speech.worker), each a pyttsx3
 engine alone in its own process. It hands one request at a time to each worker, kills
 and replaces a worker that hangs past the timeout or dies, and refuses work at once when
-its queue is full. A request holds its worker through a `_Lease` from the moment it is
-taken until the utterance is over, and gives it back exactly once.
+its queue is full. A request holds its worker through a `Lease` (reader.speech.utterance)
+from the moment it is taken until the utterance is over, and gives it back exactly once.
 
 Two things the engine cannot be trusted with are kept from it: a long text is said in
 pieces (reader.speech.pieces), one after another into one utterance, each within the
@@ -22,9 +22,7 @@ import multiprocessing
 import os
 import queue
 import threading
-import time
 import wave
-from collections.abc import Callable
 
 from reader.speech.backoff import StartBackoff
 from reader.speech.errors import (
@@ -35,9 +33,9 @@ from reader.speech.errors import (
     WorkerCrashed,
 )
 from reader.speech.pieces import pieces_of
-from reader.speech.utterance import Utterance
+from reader.speech.utterance import Lease, Utterance
 from reader.speech.voices import RATES, VOICES
-from reader.speech.worker import End, Failed, Hello, InstalledVoice, Pcm, Say, Stop, serve
+from reader.speech.worker import Failed, Hello, InstalledVoice, Pcm, Say, Stop, serve
 
 log = logging.getLogger(__name__)
 
@@ -119,64 +117,6 @@ class _Slot:
     def replace(self) -> None:
         self.worker.kill()
         self.worker = _Worker(self.context)
-
-
-class _Lease:
-    """One request's hold on a slot, from taking it from the pool to giving it back.
-
-    It talks to the slot's worker, with the request's deadline, and replaces a worker
-    that hangs or dies; `release` gives the slot back to the pool once, however often
-    it is called.
-    """
-
-    def __init__(
-        self, slot: _Slot, timeout: float, give_back: Callable[[_Slot, bool], None]
-    ) -> None:
-        self._slot: _Slot | None = slot
-        self._timeout = timeout
-        self._give_back = give_back
-        self._deadline = 0.0
-
-    def ready(self) -> _Worker:
-        """The slot's worker, started and listening (startup failures raise here)."""
-        return self._slot.ready()
-
-    def send(self, request: Say) -> None:
-        """Ask the worker for `request`; the whole utterance is due within the timeout.
-
-        WorkerCrashed (the worker replaced) if it is gone.
-        """
-        self._deadline = time.monotonic() + self._timeout
-        try:
-            self._slot.worker.connection.send(request)
-        except (EOFError, OSError):
-            self._slot.replace()
-            raise WorkerCrashed("the voice worker died while speaking") from None
-
-    def receive(self) -> Pcm | End | Failed:
-        """The worker's next message. SynthesisTimeout after the deadline and WorkerCrashed
-        if it dies, the worker replaced either way."""
-        connection = self._slot.worker.connection
-        try:
-            if connection.poll(max(0.0, self._deadline - time.monotonic())):
-                return connection.recv()
-        except (EOFError, OSError):
-            self._slot.replace()
-            raise WorkerCrashed("the voice worker died while speaking") from None
-        self._slot.replace()
-        raise SynthesisTimeout(
-            f"no speech within {self._timeout:g} s; the voice worker was replaced"
-        )
-
-    @property
-    def held(self) -> bool:
-        return self._slot is not None
-
-    def release(self, spoke: bool = False) -> None:
-        """Give the slot back to the pool; `spoke`: a whole utterance was made."""
-        slot, self._slot = self._slot, None
-        if slot is not None:
-            self._give_back(slot, spoke)
 
 
 class Synthesiser:
@@ -352,7 +292,7 @@ class Synthesiser:
             detail = f"{self.workers} voice worker(s) started, {self.utterances} utterances made"
         return {"state": state, "detail": detail, **facts}
 
-    def _ready(self, lease: _Lease) -> _Worker:
+    def _ready(self, lease: Lease) -> _Worker:
         """The lease's worker, started: a failed start begins or lengthens the back-off."""
         try:
             worker = lease.ready()
@@ -365,7 +305,7 @@ class Synthesiser:
             log.warning("voice engine started after %d failed starts", failures)
         return worker
 
-    def _take(self) -> _Lease:
+    def _take(self) -> Lease:
         """A lease on the next free slot, waiting while the queue has room."""
         self._start()
         self._backoff.check()
@@ -381,7 +321,7 @@ class Synthesiser:
             with self._lock:
                 self._busy -= 1
             raise SynthesisTimeout("no voice worker became free") from None
-        lease = _Lease(slot, self.timeout, self._give_back)
+        lease = Lease(slot, self.timeout, self._give_back)
         try:
             self._backoff.check()  # a start failed while this request waited
         except NoVoice:

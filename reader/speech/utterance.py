@@ -1,20 +1,82 @@
-"""The sound of one utterance as a voice worker makes it, piece after piece of its text.
+"""One request's hold on a voice worker, and the sound of its utterance as the worker
+makes it, piece after piece of its text.
 
-What `Synthesiser.speak` returns: it holds its worker (through the synthesiser's lease)
-until the last piece is said or it is closed, and asks for each further piece of a long
-text (reader.speech.pieces) only when the one before is over.
+A `Lease` is taken from the synthesiser's pool and talks to its worker within the
+request's deadline. An `Utterance` is what `Synthesiser.speak` returns: it holds its
+lease until the last piece is said or it is closed, and asks for each further piece of a
+long text (reader.speech.pieces) only when the one before is over.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from reader.speech.errors import SynthesisError
-from reader.speech.worker import End, Pcm, Say
+from reader.speech.errors import SynthesisError, SynthesisTimeout, WorkerCrashed
+from reader.speech.worker import End, Failed, Pcm, Say
 
 if TYPE_CHECKING:
-    from reader.speech.synthesiser import _Lease
+    from reader.speech.synthesiser import _Slot, _Worker
+
+
+class Lease:
+    """One request's hold on a slot, from taking it from the pool to giving it back.
+
+    It talks to the slot's worker, with the request's deadline, and replaces a worker
+    that hangs or dies; `release` gives the slot back to the pool once, however often
+    it is called.
+    """
+
+    def __init__(
+        self, slot: _Slot, timeout: float, give_back: Callable[[_Slot, bool], None]
+    ) -> None:
+        self._slot: _Slot | None = slot
+        self._timeout = timeout
+        self._give_back = give_back
+        self._deadline = 0.0
+
+    def ready(self) -> _Worker:
+        """The slot's worker, started and listening (startup failures raise here)."""
+        return self._slot.ready()
+
+    def send(self, request: Say) -> None:
+        """Ask the worker for `request`; the whole utterance is due within the timeout.
+
+        WorkerCrashed (the worker replaced) if it is gone.
+        """
+        self._deadline = time.monotonic() + self._timeout
+        try:
+            self._slot.worker.connection.send(request)
+        except (EOFError, OSError):
+            self._slot.replace()
+            raise WorkerCrashed("the voice worker died while speaking") from None
+
+    def receive(self) -> Pcm | End | Failed:
+        """The worker's next message. SynthesisTimeout after the deadline and WorkerCrashed
+        if it dies, the worker replaced either way."""
+        connection = self._slot.worker.connection
+        try:
+            if connection.poll(max(0.0, self._deadline - time.monotonic())):
+                return connection.recv()
+        except (EOFError, OSError):
+            self._slot.replace()
+            raise WorkerCrashed("the voice worker died while speaking") from None
+        self._slot.replace()
+        raise SynthesisTimeout(
+            f"no speech within {self._timeout:g} s; the voice worker was replaced"
+        )
+
+    @property
+    def held(self) -> bool:
+        return self._slot is not None
+
+    def release(self, spoke: bool = False) -> None:
+        """Give the slot back to the pool; `spoke`: a whole utterance was made."""
+        slot, self._slot = self._slot, None
+        if slot is not None:
+            self._give_back(slot, spoke)
 
 
 class Utterance:
@@ -25,7 +87,7 @@ class Utterance:
     saying and asks for no more.
     """
 
-    def __init__(self, lease: _Lease, first: Pcm, pending: list[Say]) -> None:
+    def __init__(self, lease: Lease, first: Pcm, pending: list[Say]) -> None:
         self.sample_rate = first.sample_rate
         self.channels = first.channels
         self._lease = lease
