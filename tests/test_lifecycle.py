@@ -243,6 +243,7 @@ def test_health_is_503_when_the_library_cannot_be_read(tmp_path):
     assert response.status_code == 503
     assert response.json["status"] == "down"
     assert response.json["library"]["error"]
+    assert str(tmp_path) not in response.get_data(as_text=True), "the server's paths are its own"
     assert leftovers(tmp_path) == []
 
 

@@ -30,7 +30,9 @@ def healthz():
         shelf = {"fingerprint": library.built_fingerprint(conn), "reports": library.report_count(conn)}
     except (sqlite3.Error, OSError) as exc:
         current_app.logger.error("health check: the library cannot be read: %s", exc)
-        status, code, shelf = "down", 503, {"error": str(exc).splitlines()[0]}
+        # the details (paths on this server) go to the error log, not to any client
+        status, code = "down", 503
+        shelf = {"error": f"the library cannot be read ({exc.__class__.__name__})"}
     else:
         status, code = ("degraded" if speech["state"] == "degraded" else "ok"), 200
     response = jsonify(status=status, library=shelf, speech=speech)
