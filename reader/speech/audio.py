@@ -39,6 +39,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,7 @@ except ImportError:  # Windows: processes sharing a directory may each make a ke
     fcntl = None
 
 SENTENCE_GAP = 0.3  # seconds of silence between the sentences of page audio
+STALE_TEMP_SECONDS = 60.0  # a temporary audio file untouched this long was left by a crash
 
 Spoken = str | Sequence[str]  # one utterance, or sentences joined into one file
 
@@ -350,9 +352,6 @@ class MakingAudio:
             self.close()
 
 
-STALE_TEMP_SECONDS = 60.0  # a temporary audio file untouched this long was left by a crash
-
-
 def remove_stale_temp_files(directory: str | os.PathLike) -> list[Path]:
     """Remove the temporary files (cache_files.TEMP_PREFIX) a crash left in the cache's
     buckets; return them.
@@ -360,8 +359,6 @@ def remove_stale_temp_files(directory: str | os.PathLike) -> list[Path]:
     Another process sharing the directory (`reader synthesise`, a second server) may be
     writing one right now, so only files untouched for STALE_TEMP_SECONDS go.
     """
-    import time
-
     removed = []
     now = time.time()
     for path in Path(directory).glob(f"??/{cache_files.TEMP_PREFIX}*"):
