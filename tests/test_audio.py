@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
@@ -121,6 +122,13 @@ def test_audio_is_made_on_first_fetch_and_cacheable_forever(app):
     again = client.get(f"/audio/{key}.mp3", headers={"If-None-Match": f'"{tag}"'})
     assert again.status_code == 304 and again.data == b""
     again.close()
+
+    stored = client.get(f"/audio/{key}.mp3")
+    assert stored.cache_control.max_age == 31536000
+    # No Expires that says otherwise: a cache that reads Expires keeps it a year too.
+    expires = stored.expires
+    assert expires is None or (expires - datetime.now(UTC)).days >= 364
+    stored.close()
 
 
 @pytest.mark.speech

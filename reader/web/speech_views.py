@@ -116,7 +116,9 @@ def audio(key: str):
         response = current_app.response_class(made, mimetype="audio/mpeg", direct_passthrough=True)
         response.headers["Accept-Ranges"] = "bytes"  # of the resource: later fetches get 206
     elif isinstance(made, StoredAudio):
-        response = send_file(made.path, mimetype="audio/mpeg", conditional=True, etag=made.sha256)
+        response = send_file(
+            made.path, mimetype="audio/mpeg", conditional=True, etag=made.sha256, max_age=ONE_YEAR
+        )
     else:  # made, but the cache would not keep it
         response = current_app.response_class(made, mimetype="audio/mpeg")
         response.set_etag(hashlib.sha256(made).hexdigest())
