@@ -1,9 +1,8 @@
 """The library: every report of a content directory in SQLite, with full-text search.
 
 Built from `content/` by `build` (a new file swapped in atomically, so readers never see
-half a library) and rebuilt whenever the content's fingerprint changes. Search uses an
-FTS5 index with the trigram tokenizer, which needs no word segmentation for Chinese;
-queries shorter than three characters fall back to a LIKE scan.
+half a library) and rebuilt whenever the content's fingerprint changes. Search
+(reader.search) uses its FTS5 index of each sentence's folded text.
 """
 
 from __future__ import annotations
@@ -22,10 +21,9 @@ from pathlib import Path
 from reader import pipeline
 from reader.paginate import DEFAULT_PAGE_CHARS
 from reader.report import Block, Page, Report, ReportError
+from reader.search import index_text
 
-SCHEMA_VERSION = "3"
-SEARCH_LIMIT = 50
-SNIPPET_CONTEXT = 24  # characters shown either side of the first match
+SCHEMA_VERSION = "4"
 BUILD_SUFFIX = ".tmp"  # a build in progress: <database>.<pid>.<thread>.tmp
 SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")  # files SQLite may keep beside a database
 STALE_BUILD_SECONDS = 3600  # a build file untouched this long is dead, whatever its pid
@@ -48,12 +46,12 @@ CREATE TABLE page (
 );
 CREATE TABLE sentence (
     id INTEGER PRIMARY KEY, slug TEXT NOT NULL, n INTEGER NOT NULL,
-    seq INTEGER NOT NULL, text TEXT NOT NULL
+    seq INTEGER NOT NULL, text TEXT NOT NULL,
+    folded TEXT  -- the text as search matches it (reader.search.index_text), NULL if the same
 );
 CREATE INDEX sentence_page ON sentence (slug, n, seq);
-CREATE VIRTUAL TABLE sentence_fts USING fts5(
-    text, content='sentence', content_rowid='id', tokenize='trigram'
-);
+-- Contentless: it holds only the index of each sentence's folded text, keyed by its id.
+CREATE VIRTUAL TABLE sentence_fts USING fts5(text, content='', tokenize='trigram');
 """
 
 
@@ -66,16 +64,6 @@ class BuildAbandoned(Exception):
 _abandoning = threading.Event()
 _builds_lock = threading.RLock()
 _builds: set[sqlite3.Connection] = set()
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    slug: str
-    title: str
-    n: int
-    heading_path: tuple[str, ...]
-    # The sentence cut into (text, is_match) parts, so a template can mark the matches.
-    parts: tuple[tuple[str, bool], ...]
 
 
 @dataclass(frozen=True)
@@ -135,7 +123,9 @@ def _write_library(content_dir: Path, tmp_path: Path, page_chars: int) -> BuildR
                 continue
             _insert_report(conn, report)
             built.append(report.slug)
-        conn.execute("INSERT INTO sentence_fts(sentence_fts) VALUES ('rebuild')")
+        conn.execute(
+            "INSERT INTO sentence_fts (rowid, text) SELECT id, coalesce(folded, text) FROM sentence"
+        )
         conn.execute(
             "INSERT INTO build VALUES ('fingerprint', ?)", (fingerprint(content_dir, page_chars),)
         )
@@ -212,8 +202,11 @@ def _insert_report(conn: sqlite3.Connection, report: Report) -> None:
     for page in report.pages:
         conn.execute("INSERT INTO page VALUES (?,?,?,?,?,?,?)", page_row(report.slug, page))
         conn.executemany(
-            "INSERT INTO sentence (slug, n, seq, text) VALUES (?,?,?,?)",
-            [(report.slug, page.n, seq, text) for seq, text in enumerate(page.sentences)],
+            "INSERT INTO sentence (slug, n, seq, text, folded) VALUES (?,?,?,?,?)",
+            [
+                (report.slug, page.n, seq, text, index_text(text))
+                for seq, text in enumerate(page.sentences)
+            ],
         )
 
 
@@ -280,62 +273,6 @@ def pages(conn: sqlite3.Connection, slug: str) -> list[Page]:
     for s in conn.execute("SELECT n, text FROM sentence WHERE slug = ? ORDER BY n, seq", (slug,)):
         sentences[s["n"]].append(s["text"])
     return [page_from(row, sentences[row["n"]]) for row in rows]
-
-
-def search(conn: sqlite3.Connection, query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
-    """Sentences that contain `query`, one hit per page, in report and page order."""
-    query = " ".join(query.split())
-    if not query:
-        return []
-    if len(query) >= 3:  # the trigram index needs three characters
-        matching = "sentence_fts f JOIN sentence s ON s.id = f.rowid WHERE sentence_fts MATCH ?"
-        argument = '"' + query.replace('"', '""') + '"'
-    else:
-        matching = "sentence s WHERE s.text LIKE ? ESCAPE '\\'"
-        argument = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = conn.execute(
-        "SELECT s.slug, s.n, s.text, r.title, p.heading_path "
-        "FROM page p JOIN report r ON r.slug = p.slug JOIN "
-        f"(SELECT s.slug, s.n, s.seq, s.text FROM {matching}) s ON s.slug = p.slug AND s.n = p.n "
-        "ORDER BY s.slug, s.n, s.seq",
-        (argument,),
-    ).fetchall()
-    hits, seen = [], set()
-    for row in rows:
-        key = (row["slug"], row["n"])
-        if key in seen:
-            continue
-        seen.add(key)
-        hits.append(
-            SearchHit(
-                slug=row["slug"], title=row["title"], n=row["n"],
-                heading_path=tuple(json.loads(row["heading_path"])),
-                parts=_marked(row["text"], query),
-            )
-        )
-        if len(hits) >= limit:
-            break
-    return hits
-
-
-def _marked(text: str, query: str) -> tuple[tuple[str, bool], ...]:
-    """The sentence around its matches, cut into (text, is_match) parts."""
-    first = text.find(query)
-    start = max(0, first - SNIPPET_CONTEXT)
-    end = min(len(text), first + len(query) + SNIPPET_CONTEXT)
-    window = text[start:end]
-    parts: list[tuple[str, bool]] = [("…", False)] if start else []
-    position = 0
-    while (found := window.find(query, position)) != -1:
-        if found > position:
-            parts.append((window[position:found], False))
-        parts.append((query, True))
-        position = found + len(query)
-    if position < len(window):
-        parts.append((window[position:], False))
-    if end < len(text):
-        parts.append(("…", False))
-    return tuple(parts)
 
 
 # --- rows: the only place a Report or a Page turns into table rows and back ---------------

@@ -5,15 +5,17 @@ from __future__ import annotations
 from itertools import groupby
 
 from flask import Blueprint, g, render_template, request
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from reader import library
+from reader import library, search
 from reader.settings import Settings
 from reader.web import store
+from reader.web.page_view import match_id, sentence_id
 
 bp = Blueprint("home", __name__)
-
-SEARCH_MAX_CHARS = 50
+bp.add_app_template_global(sentence_id)
+bp.add_app_template_global(match_id)
 
 # Each error a reader may meet: its title and one sentence saying what to do (message ids).
 # Another 4xx reads as 400 does, another 5xx as 500.
@@ -38,24 +40,19 @@ def index():
     return render_template("home/index.html", districts=districts)
 
 
-@bp.get("/search")
-def search():
-    query = search_terms(request.args.get("q", ""))
-    hits = library.search(store.connection(), query) if query else []
-    return render_template("home/search.html", query=query, hits=hits)
+@bp.get("/search", endpoint="search")  # the module reader.search has the name
+def search_page():
+    query = search.query_of(request.args.get("q", ""))
+    results = search.search(store.connection(), query)
+    return render_template(
+        "home/search.html", query=query, results=results,
+        query_max_chars=search.QUERY_MAX_CHARS, search_limit=search.SEARCH_LIMIT,
+    )
 
 
 @bp.get("/help")
 def help_page():
     return render_template("home/help.html")
-
-
-def search_terms(asked: str) -> str:
-    """What to search for: NUL, control and format characters become spaces (the index
-    cannot take NUL, and nobody means to search for one), runs of space one space, and
-    no more than SEARCH_MAX_CHARS characters."""
-    printable = "".join(character if character.isprintable() else " " for character in asked)
-    return " ".join(printable.split())[:SEARCH_MAX_CHARS]
 
 
 def error_page(error: HTTPException):
@@ -67,3 +64,17 @@ def error_page(error: HTTPException):
     g.setdefault("settings", Settings())  # the error may come before the cookie was read
     headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
     return render_template("errors/error.html", title=title, explanation=explanation), code, headers
+
+
+@bp.app_template_filter("marked")
+def marked(text: str, query: search.Query | None, sentence: str) -> Markup:
+    """The text of `sentence` (its id) with every match of the reader's search in <mark>."""
+    spans = search.match_spans(text, query.folded) if query else []
+    html, position = Markup(), 0
+    for k, (start, end) in enumerate(spans):
+        html += Markup.escape(text[position:start])
+        html += Markup('<mark class="rd-mark" id="%s">%s</mark>') % (
+            match_id(sentence, k), text[start:end]
+        )
+        position = end
+    return html + Markup.escape(text[position:])

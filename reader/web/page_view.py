@@ -79,11 +79,22 @@ class ContentsEntry:
     anchor: str
 
 
+def sentence_id(n: int, seq: int) -> str:
+    """A sentence's id on page `n`: the span's in the HTML, the manifest's, a link's #."""
+    return f"s{n}-{seq}"
+
+
+def match_id(sentence: str, k: int) -> str:
+    """The id of the `k`th search match marked in a sentence: a search result's link goes
+    to the first (a sentence can be taller than a phone's screen)."""
+    return f"{sentence}-m{k}"
+
+
 def view_of(page: Page) -> PageView:
     blocks, seq = [], 0
     for index, block in enumerate(page.blocks):
         sentences = tuple(
-            SentenceView(f"s{page.n}-{seq + i}", seq + i, text)
+            SentenceView(sentence_id(page.n, seq + i), seq + i, text)
             for i, text in enumerate(block.sentences)
         )
         seq += len(sentences)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 
-from reader import library
+from reader import library, search
 from reader.web import store
 from reader.web.page_view import contents_of, view_of
 
@@ -24,7 +24,11 @@ def page(slug: str, n: int):
     conn = store.connection()
     report = library.report(conn, slug) or abort(404)
     this_page = view_of(library.page(conn, slug, n) or abort(404))
-    return render_template("reports/page.html", report=report, page=this_page)
+    query = search.query_of(request.args["q"]) if request.args.get("q") else None
+    places = search.count_places((s.text for s in this_page.sentences), query) if query else 0
+    return render_template(
+        "reports/page.html", report=report, page=this_page, query=query, page_places=places
+    )
 
 
 @bp.get("/<slug>/all")
