@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import PreformattedString
 
+from reader.extract.dates import DATE_ONLY_LINE
 from reader.extract.facts import Findings, iso_date
 from reader.extract.places import CITY_OF_DISTRICT, GAZETTEER
 from reader.extract.text_file import (
@@ -106,12 +107,13 @@ def read_html(text: str) -> Findings:
         return any(name in line and title not in line for line in around_lines + body_lines)
 
     findings.learn(title=title_of_document(title_tag, findings, shown_alone))
-    read_labels(findings, around)
+    read_labels(findings, around, dates_alone=False)
     findings.learn(title=title_before_labels(around, links))
     header, body = split_header(body)
     titles = read_labels(findings, header)
     headings = [tag for tag in _live(tags.headings) if _inside(tag, soup)]  # not in the container
     findings.learn(title=join_title(titles) or heading_title(headings))
+    findings.learn(date=date_under_title(around, findings.title))
     if titles and join_title(titles) != findings.title:
         body = titles + body
     findings.body = tuple(body)
@@ -287,6 +289,15 @@ def title_before_labels(lines: list[str], links: set[str]) -> str:
             break
         title.insert(0, line)
     return "".join(title)
+
+
+def date_under_title(lines: list[str], title: str) -> str | None:
+    """The date alone on the line right under the title's line (2024/01/05 09:00)."""
+    wanted = "".join(title.split())
+    for line, below in zip(lines, lines[1:], strict=False):
+        if wanted and "".join(line.split()) == wanted and DATE_ONLY_LINE.match(below):
+            return iso_date(below)
+    return None
 
 
 def heading_title(headings: list[Tag]) -> str:

@@ -187,14 +187,18 @@ def split_header(lines: list[str]) -> tuple[list[str], list[str]]:
     return [], lines
 
 
-def read_labels(findings: Findings, lines: list[str]) -> list[str]:
-    """Learn date and source from label lines; return the other lines, in order."""
+def read_labels(findings: Findings, lines: list[str], dates_alone: bool = True) -> list[str]:
+    """Learn date and source from label lines; return the other lines, in order.
+
+    A date alone on its line is the publish date in a header (`dates_alone`), where it
+    sits under the title; elsewhere on a page it may be any list's date.
+    """
     others = []
     for line in lines:
         if not is_label_line(line):
             others.append(line)
             continue
-        if DATE_ONLY_LINE.match(line):  # the date under the title
+        if dates_alone and DATE_ONLY_LINE.match(line):  # the date under the title
             findings.learn(date=iso_date(line))
         portal = PORTAL_LINE.match(line)
         if portal:

@@ -65,11 +65,11 @@ def is_speaker(line: str) -> bool:
 def split_beneath(lines: list[str]) -> tuple[list[str], list[str]]:
     """Title lines and the lines printed beneath the title (subtitle, speaker), in order.
 
-    Only a line after a generic title can be beneath it: a subtitle, and a speaker's line
-    right after the subtitle.
+    A subtitle line after the title, and a speaker's line right after the subtitle, are
+    beneath it, not part of it.
     """
     for i, line in enumerate(lines):
-        if is_subtitle(line) and i and GENERIC_TITLE.match("".join(lines[:i])):
+        if i and is_subtitle(line):
             end = i + 1
             if end < len(lines) and is_speaker(lines[end]):
                 end += 1
