@@ -107,6 +107,7 @@ def test_a_generic_title_is_completed_from_its_subtitle(title, first, whole):
     [
         ("<div>南城街道2024年工作要点</div>&nbsp;", "南城街道2024年工作要点"),
         ("&lt;p&gt;南城街道2024年工作要点&lt;/p&gt;", "南城街道2024年工作要点"),
+        ("<script>__pwned=1</script>南区街道2024年工作要点", "南区街道2024年工作要点"),
         ('<span class="t">南区街道</span>2022年工作总结&amp;nbsp;', "南区街道2022年工作总结"),
         ("关于《南区街道管理办法》<征求意见稿>的说明", "关于《南区街道管理办法》<征求意见稿>的说明"),
     ],

@@ -31,6 +31,7 @@ SUBTITLE = re.compile(
 SPEAKER = re.compile(
     r"^[\u4e00-\u9fff]{0,16}(?:省长|市长|区长|县长|镇长|主任|院长|检察长|书记|主席)\s*[\u4e00-\u9fff·]{2,4}$"
 )
+SCRIPT_ELEMENT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 MARKUP_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 # Entities left after one round of unescaping (&amp;nbsp; was &nbsp; in the CMS field).
 LEFT_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,6}|#x[0-9A-Fa-f]{2,6});")
@@ -44,7 +45,7 @@ BARE_DASH = re.compile(r"(?<=\S)[-－–](?=\S)")  # 工作总结-某某局: a s
 def clean_title(text: str) -> str:
     """A title without markup tags, entities or runs of spaces: `<div>X</div>&nbsp;` → "X"."""
     text = html.unescape(text or "")
-    text = MARKUP_TAG.sub("", text)
+    text = MARKUP_TAG.sub("", SCRIPT_ELEMENT.sub("", text))
     text = LEFT_ENTITY.sub(" ", html.unescape(text)).replace("\xa0", " ")
     return " ".join(text.split())
 
