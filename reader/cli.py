@@ -110,7 +110,9 @@ def _config(**overrides) -> dict:
 
 
 def _summary_line(report) -> str:
-    title_note = {"meta": " [title from meta.toml]", "text": " [title from text]"}.get(
+    title_note = {
+        "meta": " [title from meta.toml]", "text": " [title from text]", "name": " [title from file name]"
+    }.get(
         report.title_from, ""
     )
     return (

@@ -4,6 +4,10 @@
 file of `content/` into a `Report`. An optional sidecar `<name>.meta.toml` beside the
 file supplies facts the published page lacks (title, date, source, district, city,
 kind, origin); it never overrides what the page itself says.
+
+A readable report is never refused for lacking a title or a date: without a title in
+the file or its sidecar it is titled from its first paragraph, else from its file name,
+and it carries a warning that `reader check` shows, as it does when no date is known.
 """
 
 from __future__ import annotations
@@ -18,6 +22,11 @@ from reader.report import Report, ReportError
 CONTENT_SUFFIXES = (".txt", ".html", ".htm")
 META_SUFFIX = ".meta.toml"
 META_FIELDS = ("title", "date", "source", "district", "city", "kind", "origin")
+TITLE_WARNINGS = {
+    "text": "no title in the file: {title!r} made from its first paragraph",
+    "name": "no title in the file or its first paragraph: titled {title!r} from its file name",
+}
+NO_DATE_WARNING = "no publish date in the file: give one as date in its .meta.toml"
 
 
 def content_files(directory: Path) -> list[Path]:
@@ -63,11 +72,14 @@ def read_report(path: Path, page_chars: int = paginate.DEFAULT_PAGE_CHARS) -> Re
         if not facts.get(name):
             facts[name] = value
             title_from = title_from or ("meta" if name == "title" else "")
+    fact_warnings = []
     if not facts.get("title"):
         facts["title"] = extract.title_from_text(found.paragraphs, facts)
-        title_from = "text"
-    if not facts["title"]:
-        raise ReportError(f"{path}: no title in the file, its sidecar or its first paragraph")
+        title_from = "text" if facts["title"] else "name"
+        facts["title"] = facts["title"] or slug_for(path)
+        fact_warnings.append(TITLE_WARNINGS[title_from].format(title=facts["title"]))
+    if not facts.get("date"):
+        fact_warnings.append(NO_DATE_WARNING)
 
     report = Report.of_blocks(
         blocks,
@@ -79,7 +91,7 @@ def read_report(path: Path, page_chars: int = paginate.DEFAULT_PAGE_CHARS) -> Re
         district=facts.get("district", ""),
         city=facts.get("city", ""),
         kind=facts.get("kind", ""),
-        warnings=tuple(found.warnings) + tuple(structure_warnings),
+        warnings=tuple(found.warnings) + tuple(fact_warnings) + tuple(structure_warnings),
         title_from=title_from,
         origin=facts.get("origin", ""),
     )

@@ -98,7 +98,7 @@ class Report:
     blocks: tuple[Block, ...] = ()
     pages: tuple[Page, ...] = ()
     warnings: tuple[str, ...] = ()
-    title_from: str = "file"  # "file", "meta" (sidecar .meta.toml) or "text"
+    title_from: str = "file"  # "file", "meta" (sidecar .meta.toml), "text" or "name" (file name)
     origin: str = ""  # the published page's URL, when known
 
     @property

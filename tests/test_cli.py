@@ -109,7 +109,11 @@ def test_check_content_reads_every_seed():
     for path in sorted(CONTENT.glob("*.txt")):
         assert sum(line.startswith(f"ok   {path.stem}  ") for line in lines) == 1
     assert "西区街道2023年工作计划 [title from meta.toml]" in result.stdout
-    assert lines[-1] == "5 files: 5 read, 0 failed, 1 with warnings"
+    # 东区 and 西区 have no publish date in their page or sidecar: check says so under each.
+    no_date = "     warning: no publish date in the file: give one as date in its .meta.toml"
+    for slug in ("zs-dongqu-2020-work-plan", "zs-xiqu-2023-work-plan"):
+        assert lines[lines.index(next(x for x in lines if x.startswith(f"ok   {slug}  "))) + 1] == no_date
+    assert lines[-1] == "5 files: 5 read, 0 failed, 3 with warnings"
 
 
 def test_check_goes_on_past_bad_files_and_fails(tmp_path):
@@ -125,7 +129,26 @@ def test_check_goes_on_past_bad_files_and_fails(tmp_path):
         str(tmp_path / name) for name in BAD_FILES
     )
     assert sum(line.startswith("ok   ") for line in lines) == 5
-    assert lines[-1] == f"{5 + len(BAD_FILES)} files: 5 read, {len(BAD_FILES)} failed, 1 with warnings"
+    assert lines[-1] == f"{5 + len(BAD_FILES)} files: 5 read, {len(BAD_FILES)} failed, 3 with warnings"
+
+
+def test_check_reads_a_report_without_title_or_date_and_warns(tmp_path):
+    """No title in the file, none to make from its first paragraph: titled from its name."""
+    path = tmp_path / "2024年某镇工作报告.txt"
+    path.write_text(
+        "一、主要工作\n今年以来，我们坚持稳中求进，各项工作有序推进。\n"
+        "二、下步打算\n我们将继续抓好重点项目建设。\n",
+        encoding="utf-8",
+    )
+    result = run("check", tmp_path)
+    assert result.exit_code == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("ok   2024年某镇工作报告  2024年某镇工作报告 [title from file name]  no date")
+    assert lines[1:3] == [
+        "     warning: no title in the file or its first paragraph: titled '2024年某镇工作报告' from its file name",
+        "     warning: no publish date in the file: give one as date in its .meta.toml",
+    ]
+    assert lines[-1] == "1 files: 1 read, 0 failed, 1 with warnings"
 
 
 def test_check_an_empty_directory_fails(tmp_path):

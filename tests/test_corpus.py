@@ -4,6 +4,7 @@ A case is `source.txt` or `source.html` (bytes as published) and `expected.json`
 written by a person reading the source: the facts a reader sees on the cover, the
 headings with their depth, how many list items and paragraphs, strings that must not
 reach the body (portal chrome, script text), and how many warnings `reader check` shows.
+A case may also list `body`: every block's text as shown (label and text), in order.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ FACTS = ("title", "date", "source", "district", "city", "kind")
 
 
 def test_corpus_is_not_empty():
-    assert len(CASES) >= 20
+    assert len(CASES) >= 38
 
 
 @pytest.mark.parametrize("case", CASES, ids=[p.name for p in CASES])
@@ -40,3 +41,5 @@ def test_case(case: Path):
     leaked = [text for text in expected["absent"] if text in body or text in report.title]
     assert not leaked, f"in the body: {leaked}"
     assert len(report.warnings) == expected["warnings"], report.warnings
+    if "body" in expected:
+        assert [b.display for b in report.blocks] == expected["body"]

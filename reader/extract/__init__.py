@@ -9,7 +9,9 @@ modules, the patterns and thresholds it uses named at the top of that module:
 - text_file: the line-based cleaner (chrome, header and labels, title lines);
 - html_file: what BeautifulSoup finds in an HTML page, down to its text lines;
 - places: the district and city a report is about;
-- facts: what the steps have found (`Findings`), dates, kinds, a title from the text.
+- facts: what the steps have found (`Findings`), kinds, a title from the text;
+- dates: dates in every common Chinese format;
+- titles: a title made whole and clean (generic titles, markup, site names).
 
 The publish date is only ever a labelled one (发布日期, 发布时间, the CMS's PubDate, the
 portal's date line): a meeting date or the signature date at the end is the report's
@@ -24,6 +26,7 @@ from reader.extract.facts import kind_of, title_from_text
 from reader.extract.html_file import read_html
 from reader.extract.places import find_places
 from reader.extract.text_file import drop_repeated_paragraphs, drop_title_lines, read_text
+from reader.extract.titles import clean_title, complete_generic_title
 from reader.sources import Source
 
 __all__ = ["Extracted", "extract", "kind_of", "title_from_text"]
@@ -47,15 +50,17 @@ def extract(source: Source) -> Extracted:
     """Title, facts and body paragraphs of a decoded file."""
     findings = read_html(source.text) if source.is_html else read_text(source.text)
     findings.learn(source=findings.publisher)  # a page without a source label names its publisher
-    paragraphs = drop_repeated_paragraphs(drop_title_lines(findings.body, findings.title))
-    district, city = find_places(findings.title, findings.place_hints, paragraphs)
+    title = clean_title(findings.title)
+    paragraphs = drop_repeated_paragraphs(drop_title_lines(findings.body, title))
+    title = complete_generic_title(title, paragraphs)
+    district, city = find_places(title, findings.place_hints, paragraphs)
     return Extracted(
-        title=findings.title,
+        title=title,
         date=findings.date,
         source=findings.source,
         district=district,
         city=city,
-        kind=kind_of(findings.title),
+        kind=kind_of(title),
         paragraphs=tuple(paragraphs),
         warnings=tuple(source.warnings),
     )

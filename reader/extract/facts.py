@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date as calendar_date
 
+from reader.extract.dates import DATE, iso_date
 from reader.extract.places import district_named_in
 
-DATE = r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?"  # groups: year, month, day
-DATE_PARTS = re.compile(DATE)
+__all__ = ["DATE", "Findings", "iso_date", "kind_of", "title_from_text"]
 KINDS = (
     ("会议报道", re.compile(r"召开.*(?:会议|大会)|(?:会议|大会)(?:召开|举行)")),
     ("工作总结", re.compile(r"总结")),
@@ -40,17 +39,6 @@ class Findings:
         for name, value in facts.items():
             if value and not getattr(self, name):
                 setattr(self, name, value)
-
-
-def iso_date(text: str | None) -> str | None:
-    """`2023-02-24`, `2023年2月24日`, `2023/2/24 10:36` → "2023-02-24"; None if not a date."""
-    match = DATE_PARTS.search(text or "")
-    if not match:
-        return None
-    try:
-        return calendar_date(*(int(part) for part in match.groups())).isoformat()
-    except ValueError:
-        return None
 
 
 def kind_of(title: str) -> str:

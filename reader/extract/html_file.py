@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import PreformattedString
 
+from reader.extract.dates import DATE_ONLY_LINE
 from reader.extract.facts import Findings, iso_date
 from reader.extract.places import CITY_OF_DISTRICT, GAZETTEER
 from reader.extract.text_file import (
     TITLE_MAX_CHARS,
+    TITLE_MAX_LINES,
     clean_lines,
     drop_portal_chrome,
     is_body_line,
@@ -27,6 +29,7 @@ from reader.extract.text_file import (
     read_labels,
     split_header,
 )
+from reader.extract.titles import strip_site_names
 
 MIN_BODY_CHARS = 80  # an article container holds at least this much text
 MIN_DENSITY_BLOCK_CHARS = 25  # a text block counts towards its parent's density from here
@@ -63,7 +66,8 @@ CJK_LINE_BREAK = re.compile(
     r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t\r\n]*\n[ \t\r\n]*(?=[\u3000-\u9fff\uff00-\uffef])"
 )
 WHITESPACE_RUN = re.compile(r"\s+")
-TITLE_SEPARATOR = re.compile(r"\s+[-－–|｜]\s+|\s*(?:_|\||｜|——)\s*")
+# A document number between a title and its date: 石府〔2024〕3号, 东府办[2023]12号.
+DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号$")
 SITE_NAME = re.compile(
     r"(?:网站|门户|门户网|政府网|人民政府|办事处|政务网|信息公开|首页|动态|公告|要闻|新闻|栏目|"
     r"规划计划|计划总结|规划总结)$|\.gov\.cn$|^www\.",
@@ -88,18 +92,28 @@ def read_html(text: str) -> Findings:
         tag.decompose()
     drop_mobile_copies(soup, tags.copies)
     read_info_table(findings, _live(tags.cells))
-    findings.learn(title=title_of_document(next(iter(_live(tags.titles)), None), findings))
+    title_tag = next(iter(_live(tags.titles)), None)
 
     container = article_container(soup, tags)
-    body = drop_portal_chrome(text_lines(container))
+    body_lines = text_lines(container)
+    body = drop_portal_chrome(body_lines)
     container.extract()
-    around = drop_portal_chrome(text_lines(soup))
-    read_labels(findings, around)
-    findings.learn(title=title_before_labels(around))
+    around_lines = text_lines(soup)
+    around = drop_portal_chrome(around_lines)
+    links = {" ".join(a.get_text(" ", strip=True).split()) for a in soup.find_all("a")}
+
+    def shown_alone(name: str, title: str) -> bool:
+        """The page shows `name` in a line of its own text that does not hold the title."""
+        return any(name in line and title not in line for line in around_lines + body_lines)
+
+    findings.learn(title=title_of_document(title_tag, findings, shown_alone))
+    read_labels(findings, around, dates_alone=False)
+    findings.learn(title=title_before_labels(around, links))
     header, body = split_header(body)
     titles = read_labels(findings, header)
     headings = [tag for tag in _live(tags.headings) if _inside(tag, soup)]  # not in the container
     findings.learn(title=join_title(titles) or heading_title(headings))
+    findings.learn(date=date_under_title(around, findings.title))
     if titles and join_title(titles) != findings.title:
         body = titles + body
     findings.body = tuple(body)
@@ -245,21 +259,13 @@ def read_info_table(findings: Findings, cells: list[Tag]) -> None:
                 table.decompose()
 
 
-def title_of_document(title_tag: Tag | None, findings: Findings) -> str:
-    """<title> without the site and column names after its separators."""
+def title_of_document(title_tag: Tag | None, findings: Findings, shown_alone) -> str:
+    """<title> without the site and column names after its separators (see titles.py)."""
     if title_tag is None:
         return ""
     title = " ".join(title_tag.get_text().split())
     columns = set(findings.place_hints)
-    while True:
-        parts = list(TITLE_SEPARATOR.finditer(title))
-        if not parts:
-            break
-        last = parts[-1]
-        tail = title[last.end() :].strip()
-        if not (is_site_name(tail) or tail in columns):
-            break
-        title = title[: last.start()].strip()
+    title = strip_site_names(title, lambda tail: is_site_name(tail) or tail in columns, shown_alone)
     return "" if is_site_name(title) else title
 
 
@@ -268,21 +274,36 @@ def is_site_name(text: str) -> bool:
     return bool(SITE_NAME.search(text)) or text in CITY_OF_DISTRICT or text in GAZETTEER
 
 
-def title_before_labels(lines: list[str]) -> str:
-    """The short line just above a page's first label line (old table pages have no <h1>)."""
-    for i, line in enumerate(lines):
-        if is_label_line(line):
-            above = lines[i - 1] if i else ""
-            if above and not is_body_line(above) and not is_site_name(above):
-                return above
-            return ""
-    return ""
+def title_before_labels(lines: list[str], links: set[str]) -> str:
+    """The short lines just above a page's first label line (old table pages have no <h1>).
+
+    An old gazette breaks a long title over several rows; they are joined, up to
+    TITLE_MAX_LINES, stopping at a link (the menu beside it), a site's name or body text.
+    A document number (石府〔2024〕3号) between title and label is passed over.
+    """
+    first_label = next((i for i, line in enumerate(lines) if is_label_line(line)), 0)
+    above = [line for line in lines[:first_label] if not DOC_NUMBER.match(line)]
+    title: list[str] = []
+    for line in reversed(above):
+        if is_body_line(line) or is_site_name(line) or line in links or len(title) == TITLE_MAX_LINES:
+            break
+        title.insert(0, line)
+    return "".join(title)
+
+
+def date_under_title(lines: list[str], title: str) -> str | None:
+    """The date alone on the line right under the title's line (2024/01/05 09:00)."""
+    wanted = "".join(title.split())
+    for line, below in zip(lines, lines[1:], strict=False):
+        if wanted and "".join(line.split()) == wanted and DATE_ONLY_LINE.match(below):
+            return iso_date(below)
+    return None
 
 
 def heading_title(headings: list[Tag]) -> str:
     """The first <h1> or <h2> that reads as a title."""
     for tag in headings:
-        text = " ".join(tag.get_text(" ", strip=True).split())
+        text = "".join(text_lines(tag))  # lines broken by <br> are one title
         if text and len(text) <= 2 * TITLE_MAX_CHARS and not is_site_name(text):
             return text
     return ""
