@@ -40,6 +40,7 @@ NUMERALS = set("零〇一二三四五六七八九十两百千万亿幺")
 # 一是…二是… counts points.
 YI_ENDS_WORD_AFTER = set("第统唯之万初单专划归合逐如均纯月")  # 月: 五月一日
 YI_KEEPS_TONE_BEFORE = set("月是")
+POLYPHONE_MIN_PHRASES = 5
 YI_BU_TONES = {"yi1", "yi2", "yi4", "bu2", "bu4"}  # pypinyin's own (一个 yi2), redone here
 
 
@@ -95,20 +96,39 @@ def readings(text: str, language: str) -> list[Reading]:
 
 
 def uncovered_polyphones(text: str) -> dict[str, list[str]]:
-    """Words of `text` that our Mandarin lexicon does not cover and that hold a character
-    with more than one reading: word → the readings pypinyin gives, for a person to check."""
-    from pypinyin import Style, pinyin
+    """Words of Mandarin `text` that neither our lexicon nor pypinyin's phrase dictionary
+    holds and that have a character with more than one reading in use: word → the
+    readings given, for a person to check (and, if wrong, to add to the lexicon)."""
+    from pypinyin.constants import PHRASES_DICT
 
     found: dict[str, list[str]] = {}
-    lexicon = _lexicon("cmn")
+    polyphones = _polyphones()
     for reading in readings(text, "cmn"):
         word = reading.word
-        if not reading.syllables or word in lexicon or word in found:
-            continue
-        choices = pinyin(word, style=Style.TONE3, heteronym=True, neutral_tone_with_five=True)
-        if any(len(set(options)) > 1 for options in choices) and not set(word) <= {"一", "不"}:
+        if (
+            reading.syllables and word not in _lexicon("cmn") and word not in PHRASES_DICT
+            and any(ch in polyphones for ch in word) and not set(word) <= set("一不")
+        ):
             found[word] = list(reading.syllables)
     return found
+
+
+@cache
+def _polyphones() -> frozenset[str]:
+    """Characters that pypinyin's phrase dictionary reads in two ways, the less common in at
+    least POLYPHONE_MIN_PHRASES phrases (中 zhòng in 中标; not 大 dài, only in 大夫)."""
+    from collections import Counter, defaultdict
+
+    from pypinyin.constants import PHRASES_DICT
+
+    uses: defaultdict[str, Counter] = defaultdict(Counter)
+    for word, said in PHRASES_DICT.items():
+        for ch, options in zip(word, said, strict=False):
+            uses[ch][options[0]] += 1
+    return frozenset(
+        ch for ch, counts in uses.items()
+        if len(counts) > 1 and counts.most_common(2)[1][1] >= POLYPHONE_MIN_PHRASES
+    )
 
 
 def _romanised(words: list[Reading]) -> str:
