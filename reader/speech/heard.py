@@ -221,3 +221,13 @@ def _same_tone(meant: int, heard_tone: int, next_meant: int, language: str) -> b
     if language == "cmn" and meant == 3 and next_meant == 3:
         return heard_tone in (2, 3)
     return meant == heard_tone
+
+
+def heard_as(meant: str, got: Syllable | None, next_meant: str, language: str) -> bool:
+    """Whether the numbered syllable `meant` ("zhang3") was heard as `got`; `next_meant`
+    is the syllable meant after it ("" at the end), for the Mandarin 3-3 change."""
+    if got is None:
+        return False
+    want = _meant(meant, _sounds(language), language)
+    following = int(next_meant[-1]) if next_meant[-1:].isdigit() else 0
+    return got.sound == want.sound and _same_tone(want.tone, got.tone, following, language)

@@ -37,9 +37,9 @@ HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 NUMERALS = set("零〇一二三四五六七八九十两百千万亿幺")
 # 一 keeps its first tone as a digit (二零二一), an ordinal (第一), at the end of the words
 # these characters begin (统一, 唯一, 之一, 逐一), and before these: 一月 is January,
-# 一是…二是… counts points.
+# 一是…二是… and 一要…二要… count points.
 YI_ENDS_WORD_AFTER = set("第统唯之万初单专划归合逐如均纯月")  # 月: 五月一日
-YI_KEEPS_TONE_BEFORE = set("月是")
+YI_KEEPS_TONE_BEFORE = set("月是要")
 POLYPHONE_MIN_PHRASES = 5
 YI_BU_TONES = {"yi1", "yi2", "yi4", "bu2", "bu4"}  # pypinyin's own (一个 yi2), redone here
 
@@ -175,9 +175,10 @@ def _yi_bu_changed(words: list[Reading]) -> list[Reading]:
         next_tone = next_said[-1] if next_said else ""
         if char == "不":
             said[n] = "bu2" if next_tone == "4" else "bu4"
-        elif (
-            next_said is None or before in NUMERALS or before in YI_ENDS_WORD_AFTER
-            or after in YI_KEEPS_TONE_BEFORE or after in NUMERALS - {"百", "千", "万", "亿"}
+        elif next_said is None or before in NUMERALS or (
+            after not in "百千万亿" and (
+                before in YI_ENDS_WORD_AFTER or after in YI_KEEPS_TONE_BEFORE or after in NUMERALS
+            )
         ):
             said[n] = "yi1"
         else:
