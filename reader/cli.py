@@ -72,7 +72,11 @@ def extract(path: Path, as_json: bool, page_chars: int) -> None:
 @click.argument(
     "directory", required=False, default=DEFAULT_CONTENT, type=click.Path(path_type=Path)
 )
-def check(directory: Path) -> None:
+@click.option(
+    "--polyphones", is_flag=True,
+    help="Also list each report's words with more than one reading that no lexicon covers.",
+)
+def check(directory: Path, polyphones: bool) -> None:
     """Every file in DIRECTORY: a line each, a summary; exit 1 if any failed."""
     if not directory.is_dir():
         click.echo(f"{directory}: not a directory", err=True)
@@ -90,9 +94,28 @@ def check(directory: Path) -> None:
         click.echo(_summary_line(report))
         for warning in report.warnings:
             click.echo(f"     warning: {warning}")
+        if polyphones:
+            _print_polyphones(report)
     click.echo(f"{len(files)} files: {len(files) - failed} read, {failed} failed, {warned} with warnings")
     if failed or not files:
         sys.exit(1)
+
+
+def _print_polyphones(report) -> None:
+    """The report's uncovered polyphonic words, most frequent first, as pypinyin reads them."""
+    from collections import Counter
+
+    from reader.speech.pronunciation import uncovered_polyphones
+
+    counts: Counter[str] = Counter()
+    said: dict[str, list[str]] = {}
+    for block in report.blocks:
+        for sentence in block.sentences:
+            found = uncovered_polyphones(spoken_form(sentence, "cmn"))
+            counts.update(found.keys())
+            said.update(found)
+    for word, count in counts.most_common():
+        click.echo(f"     polyphone: {word} {' '.join(said[word])} ({count}x)")
 
 
 def _config(**overrides) -> dict:
@@ -134,9 +157,19 @@ def _one_line(exc: Exception, path: Path) -> str:
 @click.option("--rate", type=click.Choice(tuple(RATES)), default=DEFAULT_RATE, show_default=True)
 @click.option("--normalise-only", is_flag=True, help="Print the spoken form and stop.")
 @click.option(
+    "--pronunciation", is_flag=True,
+    help="Print each word with its pinyin or Jyutping, as the voice's lexicon reads it, and stop.",
+)
+@click.option(
+    "--engine-text", is_flag=True, help="Print exactly the text the voice engine is given, and stop."
+)
+@click.option(
     "--out", type=click.Path(path_type=Path, dir_okay=False), help="Write an MP3 instead of playing."
 )
-def speak(text: str, voice: str, rate: str, normalise_only: bool, out: Path | None) -> None:
+def speak(
+    text: str, voice: str, rate: str, normalise_only: bool, pronunciation: bool,
+    engine_text: bool, out: Path | None,
+) -> None:
     """Say TEXT through paplay or aplay, or write it to --out as MP3."""
     import shutil
     import subprocess
@@ -149,6 +182,16 @@ def speak(text: str, voice: str, rate: str, normalise_only: bool, out: Path | No
     spoken = spoken_form(text, voice)
     if normalise_only:
         click.echo(spoken)
+        return
+    if pronunciation:
+        from reader.speech.pronunciation import readings
+
+        for reading in readings(spoken, voice):
+            if reading.syllables:
+                click.echo(f"{reading.word}\t{' '.join(reading.syllables)}")
+        return
+    if engine_text:
+        _print_engine_text(spoken, voice)
         return
     player = None if out else next(filter(None, map(shutil.which, ("paplay", "aplay"))), None)
     if out is None and player is None:
@@ -168,6 +211,21 @@ def speak(text: str, voice: str, rate: str, normalise_only: bool, out: Path | No
         sound.write(wav)
         sound.flush()
         subprocess.run([player, sound.name], check=False)
+
+
+def _print_engine_text(spoken: str, voice: str) -> None:
+    """What this machine's engine voice for `voice` is given; exit 1 when it has none."""
+    from reader.speech.errors import SynthesisError
+    from reader.speech.pronunciation import engine_text
+    from reader.speech.synthesiser import Synthesiser
+
+    with Synthesiser(workers=1) as synthesiser:
+        try:
+            engine = synthesiser.engine_version(voice)
+        except SynthesisError as exc:
+            click.echo(f"cannot speak: {exc}", err=True)
+            sys.exit(1)
+    click.echo(engine_text(spoken, voice, engine))
 
 
 @main.command()

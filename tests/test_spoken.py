@@ -16,7 +16,13 @@ from reader.speech.voices import VOICE_BY_CODE, VOICES
 TABLE = Path(__file__).with_name("spoken_table.tsv")
 SAME_AS_MANDARIN = "="
 # the espeak-ng voice each language is spoken in: its first choice there
-ESPEAK_VOICES = {code: VOICE_BY_CODE[code].engine_preferences["espeak"][0] for code in VOICES}
+# The voices that read the spoken form. yue-latn-jyutping reads stray Latin letters as
+# Jyutping instead of switching to English, which would hide them from the "(en)" check, so
+# that check reads Cantonese with plain yue: the same characters, the same dictionary.
+ESPEAK_VOICES = {
+    code: VOICE_BY_CODE[code].engine_preferences["espeak"][0].replace("-latn-jyutping", "")
+    for code in VOICES
+}
 ENGLISH_SWITCH = "(en)"
 HONG_KONG = opencc.OpenCC("s2hk")
 

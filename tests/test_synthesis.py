@@ -42,6 +42,8 @@ def test_voices_are_chosen_by_language_on_each_platform():
     ]
     assert choose_voice(espeak, "cmn", "espeak").id == "sit/cmn-latn-pinyin"
     assert choose_voice(espeak, "yue", "espeak").id == "sit/yue"
+    jyutping = Voice("sit/yue-latn-jyutping", "Chinese (Cantonese, latin as Jyutping)", ["yue"])
+    assert choose_voice([*espeak, jyutping], "yue", "espeak").id == "sit/yue-latn-jyutping"
     tokens = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Speech\\Voices\\Tokens\\"
     sapi5 = [
         Voice(tokens + "TTS_MS_EN-US_ZIRA_11.0", "Microsoft Zira Desktop - English (United States)"),
@@ -62,7 +64,8 @@ def test_voices_are_chosen_by_language_on_each_platform():
 @pytest.mark.speech
 def test_each_language_has_a_real_voice_and_a_versioned_engine(synthesiser):
     assert synthesiser.voice("cmn").id.endswith("cmn-latn-pinyin")
-    assert synthesiser.voice("yue").id.endswith("yue")
+    # the Jyutping variant, so that reader.speech.pronunciation can send Jyutping
+    assert synthesiser.voice("yue").id.endswith("yue-latn-jyutping")
     for voice in VOICES:
         engine = synthesiser.engine_version(voice)
         assert engine.startswith("pyttsx3-") and "espeak-ng-" in engine

@@ -1,6 +1,6 @@
 """Speech as MP3, cached on disk under the hash of what was asked for.
 
-An audio file's key is the sha256 of (spoken text, voice, rate, engine version), so its
+An audio file's key is the sha256 of (engine text, voice, rate, engine version), so its
 URL always means the same speech. Beside `<key>.mp3` lives `<key>.json`, the request
 record: written when a key is handed out (in a speech manifest, say) and enough for any
 process sharing the directory to make the audio later. Once the MP3 is stored, the record
@@ -47,6 +47,7 @@ from pathlib import Path
 from reader.speech import cache_files
 from reader.speech.mp3 import encoder as mp3_encoder
 from reader.speech.mp3 import mp3_frames
+from reader.speech.pronunciation import engine_text
 from reader.speech.voices import RATES
 
 try:
@@ -80,8 +81,14 @@ class StoredAudio:
 
 
 def audio_key(spoken: Spoken, voice: str, rate: str, engine: str) -> str:
-    """The sha256 hex digest naming the audio of `spoken` in `voice` at `rate` by `engine`."""
-    what = spoken if isinstance(spoken, str) else list(spoken)
+    """The sha256 hex digest naming the audio of `spoken` in `voice` at `rate` by `engine`.
+
+    It hashes the text the engine is given (reader.speech.pronunciation), so audio made
+    before a reading changed is never served for the new one.
+    """
+    said = [spoken] if isinstance(spoken, str) else list(spoken)
+    told = [engine_text(sentence, voice, engine) for sentence in said]
+    what = told[0] if isinstance(spoken, str) else told
     speed = f"{rate}/{RATES.get(rate, '')}"  # a retuned rate gets new audio, not stale files
     payload = json.dumps([what, voice, speed, engine], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

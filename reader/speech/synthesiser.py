@@ -33,6 +33,7 @@ from reader.speech.errors import (
     WorkerCrashed,
 )
 from reader.speech.pieces import pieces_of
+from reader.speech.pronunciation import engine_text
 from reader.speech.utterance import Lease, Utterance
 from reader.speech.voices import RATES, VOICES
 from reader.speech.worker import Failed, Hello, InstalledVoice, Pcm, Say, Stop, serve
@@ -226,7 +227,9 @@ class Synthesiser:
 
     def speak(self, text: str, voice: str, rate: str) -> Utterance:
         """`text` spoken in language `voice` ("cmn"/"yue") at `rate` (a RATES name), as an
-        iterator of 16-bit PCM buffers that come as the worker makes them.
+        iterator of 16-bit PCM buffers that come as the worker makes them. `text` is the
+        spoken form; the engine is given `engine_text` of it, the same text its audio key
+        is made from.
 
         Returns once the first buffer is here, so a request that fails before any sound
         (no voice, queue full, timeout) raises here. A worker that dies before any sound
@@ -240,8 +243,9 @@ class Synthesiser:
             raise ValueError(f"unknown rate {rate!r}; expected one of {', '.join(RATES)}")
         if not text.strip():
             raise ValueError("nothing to say")
-        voice_id = self.voice(voice).id
-        pending = [Say(piece, voice_id, RATES[rate]) for piece in pieces_of(text) if piece.strip()]
+        installed = self.voice(voice)
+        told = engine_text(text, voice, installed.engine)
+        pending = [Say(piece, installed.id, RATES[rate]) for piece in pieces_of(told) if piece.strip()]
         lease = self._take()
         try:
             crashes = 0

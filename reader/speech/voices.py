@@ -34,6 +34,10 @@ class Voice:
     # The OpenCC configuration the spoken text goes through before this voice reads it,
     # or None to leave the text as it is.
     text_conversion: str | None = None
+    # Engine voice id (its last part, lower case) → the romanisation it reads mixed with
+    # characters, for reader.speech.pronunciation; an engine voice not named here is
+    # given the spoken form as it is.
+    pronunciations: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -60,13 +64,15 @@ VOICE_TABLE: tuple[Voice, ...] = (
             "nsss": _MACOS_MANDARIN,
             "avspeech": _MACOS_MANDARIN,
         },
+        pronunciations={"cmn-latn-pinyin": "pinyin"},
     ),
     Voice(
         "yue",
         "粤语",
         "zh-HK",
         {
-            "espeak": ("yue", "zh-yue", "yue-latn-jyutping"),
+            # the Jyutping variant reads characters as "yue" does, and Jyutping too
+            "espeak": ("yue-latn-jyutping", "yue", "zh-yue"),
             "sapi5": ("tracy", "danny", "zh-hk"),
             "nsss": _MACOS_CANTONESE,
             "avspeech": _MACOS_CANTONESE,
@@ -75,6 +81,7 @@ VOICE_TABLE: tuple[Voice, ...] = (
         # characters with the wrong sound (斗 in 奋斗), and Cantonese system voices
         # elsewhere expect traditional text.
         text_conversion="s2hk",
+        pronunciations={"yue-latn-jyutping": "jyutping"},
     ),
 )
 
