@@ -122,6 +122,7 @@ def test_spoken_form_of_real_phrases(phrase, mandarin, cantonese):
         ("WIFI", "wāi fāi"),
         ("B2B", "B兔B"),
         ("≈3", "约等于三"),
+        ("零下三十℃", "零下三十摄氏度"),
     ],
 )
 def test_spoken_form_rules(text, mandarin):
