@@ -105,10 +105,11 @@ def download(client, app, url):
     return fetch(client, response.headers["Location"])
 
 
-def cover_links(client) -> dict[str, str]:
+def cover_links(client, heading: str = "下载音频") -> dict[str, str]:
+    """The cover's download links by their text (their accessible names)."""
     soup = soup_of(client.get(f"/r/{SLUG}/"))
     section = soup.find("section", attrs={"aria-labelledby": "rd-downloads-title"})
-    assert section.find(id="rd-downloads-title").get_text(strip=True) == "下载音频"
+    assert section.find(id="rd-downloads-title").get_text(strip=True) == heading
     return {a.get_text(" ", strip=True): a["href"] for a in section.find_all("a")}
 
 
@@ -292,3 +293,22 @@ def test_without_a_server_voice_the_download_says_so(tmp_path, content):
     client = make_app(tmp_path, content, SPEECH_DISABLED=True).test_client()
     response = client.get(f"/r/{SLUG}/report.mp3?voice=cmn")
     assert response.status_code == 503 and response.mimetype == "text/html"
+
+
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.mark.speech
+def test_the_download_links_and_the_page_while_it_is_prepared_read_in_english(client):
+    client.get("/settings?lang=en&next=/")
+    links = cover_links(client, "Download the audio")
+    assert {"Mandarin MP3 (with chapters)", "Cantonese playlist (M3U)"} <= set(links)
+    response = client.get(links["Cantonese MP3 (with chapters)"])
+    assert response.status_code == 503
+    soup = soup_of(response)
+    assert soup.h1.get_text(strip=True) == "The audio of the whole report is being prepared"
+    assert len(soup.find_all("h1")) == 1 and soup.select_one("main#main") and soup.title.string
+    assert soup.find("a", string="Back to the report's cover")["href"] == f"/r/{SLUG}/"
+    for text in soup.find_all(string=HAN):
+        if text.parent.name not in ("script", "title"):
+            assert text.find_parent(attrs={"lang": re.compile("^zh")}), text
