@@ -312,3 +312,10 @@ def test_the_download_links_and_the_page_while_it_is_prepared_read_in_english(cl
     for text in soup.find_all(string=HAN):
         if text.parent.name not in ("script", "title"):
             assert text.find_parent(attrs={"lang": re.compile("^zh")}), text
+
+
+@pytest.mark.parametrize("config", [{"KIOSK": True}, {"SPEECH_DISABLED": True}])
+def test_no_download_is_offered_at_a_kiosk_or_without_a_server_voice(tmp_path, content, config):
+    soup = soup_of(make_app(tmp_path, content, **config).test_client().get(f"/r/{SLUG}/"))
+    assert soup.h1 and soup.find(id="rd-downloads-title") is None
+    assert not soup.select('a[href*="report.mp3"], a[href*="playlist.m3u8"]')

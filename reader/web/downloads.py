@@ -36,6 +36,7 @@ from reader import library
 from reader.speech.audio import AudioCache, CacheUnavailable, remove_stale_temp_files
 from reader.speech.errors import SynthesisError
 from reader.speech.report_audio import (
+    NOT_ASCII_NAME,
     MissingSentences,
     ReportAudioStore,
     m3u_playlist,
@@ -76,7 +77,9 @@ def init_app(app: Flask) -> None:
 
 def offers(report, pages, rate: str) -> list[Offer]:
     """For the cover: each voice's MP3 and playlist at `rate`, with the MP3's size and
-    length when one of the report's current text was made before."""
+    length when one of the report's current text was made before. None without a server voice."""
+    if current_app.config["SPEECH_DISABLED"]:
+        return []
     reports: ReportAudioStore = current_app.extensions["report_audio"]
     digest = text_digest(report, pages)
     made = []
@@ -192,5 +195,7 @@ def _page(title: str, explanation: str, **progress):
 
 
 def _attachment(filename: str, ascii_filename: str) -> str:
-    """Content-Disposition naming the file in UTF-8 (RFC 5987) with an ASCII fallback."""
-    return f"attachment; filename=\"{ascii_filename}\"; filename*=UTF-8''{quote(filename, safe=RFC5987_SAFE)}"
+    """Content-Disposition naming the file in UTF-8 (RFC 5987) with an ASCII fallback;
+    neither can carry a quote or a line break out of the header, whatever a record says."""
+    fallback = NOT_ASCII_NAME.sub("-", ascii_filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe=RFC5987_SAFE)}"
