@@ -241,8 +241,19 @@ def _print_engine_text(spoken: str, voice: str) -> None:
     help="Rate to make (repeatable; default: every rate).",
 )
 @click.option("--workers", default=2, show_default=True, help="Voice worker processes.")
-def synthesise(content_dir: Path | None, audio_dir: Path | None, rates: tuple[str, ...], workers: int) -> None:
-    """Make the audio of every sentence of every report, in both voices, ahead of time."""
+@click.option(
+    "--reports", "whole_reports", is_flag=True,
+    help="Also make each report's whole MP3 (下载音频), per voice and rate.",
+)
+def synthesise(
+    content_dir: Path | None, audio_dir: Path | None, rates: tuple[str, ...], workers: int,
+    whole_reports: bool,
+) -> None:
+    """Make the audio of every sentence of every report, in both voices, ahead of time.
+
+    With --reports, then put each report's sentences together into the MP3 that its
+    cover's 下载音频 offers, so no listener waits for it to be prepared.
+    """
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     from reader.speech.audio import AudioCache, CacheUnavailable
@@ -252,12 +263,14 @@ def synthesise(content_dir: Path | None, audio_dir: Path | None, rates: tuple[st
     settings = _config(CONTENT_DIR=content_dir, AUDIO_DIR=audio_dir)
     content_dir, audio_dir = Path(settings["CONTENT_DIR"]), Path(settings["AUDIO_DIR"])
     sentences: dict[str, None] = {}
+    reports = []
     for path in pipeline.content_files(content_dir):
         try:
             report = pipeline.read_report(path)
         except (ReportError, OSError) as exc:
             click.echo(f"skipped {_one_line(exc, path)}", err=True)
             continue
+        reports.append(report)
         for block in report.blocks:
             sentences.update(dict.fromkeys(s for s in block.sentences if s.strip()))
     jobs = [
@@ -287,9 +300,38 @@ def synthesise(content_dir: Path | None, audio_dir: Path | None, rates: tuple[st
                         if failed <= 5:
                             click.echo(f"\nfailed: {exc}", err=True)
         made = synthesiser.utterances
-    click.echo(
-        f"{len(sentences)} sentences, {len(jobs)} audio files in {audio_dir}: "
-        f"{made} synthesised, {len(jobs) - made - failed} already cached, {failed} failed"
-    )
+        click.echo(
+            f"{len(sentences)} sentences, {len(jobs)} audio files in {audio_dir}: "
+            f"{made} synthesised, {len(jobs) - made - failed} already cached, {failed} failed"
+        )
+        if whole_reports:
+            failed += _make_report_audio(cache, reports, rates or tuple(RATES))
     if failed:
         sys.exit(1)
+
+
+def _make_report_audio(cache, reports: list, rates: tuple[str, ...]) -> int:
+    """Each report's whole MP3 in every voice at `rates`, from the sentences just made;
+    says how many and returns how many failed."""
+    from reader.speech import report_audio
+    from reader.speech.errors import SynthesisError
+
+    store = report_audio.ReportAudioStore(cache.directory)
+    made = ready = failed = 0
+    for report in reports:
+        for voice in VOICES:
+            for rate in rates:
+                audio = report_audio.plan(cache, report, list(report.pages), voice, rate)
+                try:
+                    ready += store.stored(audio.key) is not None
+                    stored = store.make(audio, cache)
+                except (report_audio.MissingSentences, SynthesisError, ValueError) as exc:
+                    failed += 1
+                    click.echo(f"report {report.slug} ({voice}, {rate}) not made: {exc}", err=True)
+                    continue
+                made += 1
+                click.echo(f"{stored.path}  {stored.seconds / 60:.1f} min  {report.slug} ({voice}, {rate})")
+    click.echo(
+        f"{made + failed} report MP3s: {made - ready} made, {ready} already made, {failed} failed"
+    )
+    return failed

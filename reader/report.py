@@ -73,6 +73,11 @@ class Page:
     def chars(self) -> int:
         return sum(map(len, self.sentences))
 
+    def begins_heading(self, index: int) -> bool:
+        """Whether block `index` is a heading that starts on this page, not the rest of one
+        carried over: the headings of the 目录 and the chapters of a report's audio."""
+        return self.blocks[index].type == HEADING and not (index == 0 and self.continued)
+
     def as_json(self) -> dict:
         return {"n": self.n, "heading_path": list(self.heading_path), "chars": self.chars}
 

@@ -12,15 +12,18 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-"  # a file being written; one left by a crash is removed at start-up
 HEX_DIGITS = frozenset("0123456789abcdef")
 
 
-def write_once(path: Path, data: bytes) -> bool:
-    """Write `path` whole unless it exists; True if this call wrote it (first writer wins)."""
+def write_once(path: Path, data: bytes | Iterable[bytes]) -> bool:
+    """Write `path` whole unless it exists; True if this call wrote it (first writer wins).
+
+    `data` may come in pieces, so a large file (a whole report's MP3) is never held twice.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     with _temporary_copy(path, data) as tmp:
         try:
@@ -78,12 +81,13 @@ def parse_record(data: bytes) -> dict | None:
 
 
 @contextlib.contextmanager
-def _temporary_copy(path: Path, data: bytes) -> Iterator[str]:
+def _temporary_copy(path: Path, data: bytes | Iterable[bytes]) -> Iterator[str]:
     """`data` in a fsynced temporary file beside `path`, removed on leaving if still there."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                out.write(piece)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, 0o644)

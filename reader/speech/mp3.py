@@ -79,3 +79,15 @@ def mp3_frames(data: bytes):
 def mp3_duration(data: bytes) -> float:
     """Seconds of audio in MP3 bytes, counted frame by frame."""
     return sum(samples / rate for _, _, samples, rate in mp3_frames(data))
+
+
+def mp3_format(data: bytes) -> tuple[int, int] | None:
+    """(sample rate, channels) of the first frame, None if `data` has no frame.
+
+    MP3 files of one format can be put end to end and play as one (a whole report is
+    made that way), so this is what must agree before they are.
+    """
+    for offset, _length, _samples, sample_rate in mp3_frames(data):
+        channel_mode = data[offset + 3] >> 6  # 3: mono; stereo, joint or dual otherwise
+        return sample_rate, 1 if channel_mode == 3 else 2
+    return None

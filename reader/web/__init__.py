@@ -57,7 +57,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config)
     Path(config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
 
-    from reader.web import health, home, i18n, reports, settings_views, speech_views, store
+    from reader.web import (
+        downloads,
+        health,
+        home,
+        i18n,
+        reports,
+        settings_views,
+        speech_views,
+        store,
+    )
 
     # what a crash or a kill -9 of an earlier run left half-written
     remove_stale_builds(Path(config["DATABASE"]))
@@ -65,7 +74,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     store.init_app(app)
     i18n.init_app(app)
     speech_views.init_app(app)
-    for blueprint in (home.bp, reports.bp, settings_views.bp, speech_views.bp, health.bp):
+    downloads.init_app(app)
+    for blueprint in (home.bp, reports.bp, settings_views.bp, speech_views.bp, health.bp, downloads.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request

@@ -54,11 +54,7 @@ class PageView:
 
     def headings_begun(self) -> list[BlockView]:
         """Headings that start on this page (not the part of one carried over)."""
-        return [
-            view
-            for index, view in enumerate(self.blocks)
-            if view.type == HEADING and not (index == 0 and self.page.continued)
-        ]
+        return [view for index, view in enumerate(self.blocks) if self.page.begins_heading(index)]
 
     def path_above(self) -> tuple[str, ...]:
         """The headings above the page's text, leaving out those the page itself starts with."""

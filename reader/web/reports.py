@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, g, render_template, request
 
 from reader import library, search
-from reader.web import store
+from reader.web import downloads, store
 from reader.web.page_view import contents_of, view_of
 
 bp = Blueprint("reports", __name__, url_prefix="/r")
@@ -15,7 +15,11 @@ bp = Blueprint("reports", __name__, url_prefix="/r")
 def cover(slug: str):
     report, pages = _report_and_pages(slug)
     return render_template(
-        "reports/cover.html", report=report, pages=pages, contents=contents_of(pages)
+        "reports/cover.html",
+        report=report,
+        pages=pages,
+        contents=contents_of(pages),
+        downloads=downloads.offers(report, [view.page for view in pages], g.settings.rate),
     )
 
 
