@@ -34,7 +34,7 @@ from reader.speech.errors import (
 )
 from reader.speech.pieces import pieces_of
 from reader.speech.utterance import Lease, Utterance
-from reader.speech.voices import RATES, VOICES
+from reader.speech.voices import DEFAULT_PAUSES, PAUSES, RATES, VOICE_BY_CODE, VOICES, pause_seconds
 from reader.speech.worker import Failed, Hello, InstalledVoice, Pcm, Say, Stop, serve
 
 log = logging.getLogger(__name__)
@@ -209,12 +209,13 @@ class Synthesiser:
         with self._lock:
             return [slot.worker.pid for slot in self._slots]
 
-    def synthesise(self, text: str, voice: str, rate: str) -> bytes:
-        """WAV bytes of `text` spoken in language `voice` ("cmn"/"yue") at `rate` (a RATES name).
+    def synthesise(self, text: str, voice: str, rate: str, pauses: str = DEFAULT_PAUSES) -> bytes:
+        """WAV bytes of `text` spoken in language `voice` ("cmn"/"yue") at `rate` (a RATES name)
+        with `pauses` (a PAUSES name).
 
         Errors as for `speak`.
         """
-        with self.speak(text, voice, rate) as utterance:
+        with self.speak(text, voice, rate, pauses) as utterance:
             pcm = b"".join(utterance)
         out = io.BytesIO()
         with wave.open(out, "wb") as wav:
@@ -224,9 +225,10 @@ class Synthesiser:
             wav.writeframes(pcm)
         return out.getvalue()
 
-    def speak(self, text: str, voice: str, rate: str) -> Utterance:
-        """`text` spoken in language `voice` ("cmn"/"yue") at `rate` (a RATES name), as an
-        iterator of 16-bit PCM buffers that come as the worker makes them.
+    def speak(self, text: str, voice: str, rate: str, pauses: str = DEFAULT_PAUSES) -> Utterance:
+        """`text` spoken in language `voice` ("cmn"/"yue") at `rate` (a RATES name) with
+        `pauses` (a PAUSES name), as an iterator of 16-bit PCM buffers that come as the
+        worker makes them; once read, the utterance's `words` say where each word starts.
 
         Returns once the first buffer is here, so a request that fails before any sound
         (no voice, queue full, timeout) raises here. A worker that dies before any sound
@@ -238,26 +240,40 @@ class Synthesiser:
         """
         if rate not in RATES:
             raise ValueError(f"unknown rate {rate!r}; expected one of {', '.join(RATES)}")
+        if pauses not in PAUSES:
+            raise ValueError(f"unknown pauses {pauses!r}; expected one of {', '.join(PAUSES)}")
         if not text.strip():
             raise ValueError("nothing to say")
         voice_id = self.voice(voice).id
-        pending = [Say(piece, voice_id, RATES[rate]) for piece in pieces_of(text) if piece.strip()]
+        clause, sentence = pause_seconds(pauses, rate)
+        asked = dict(
+            voice_id=voice_id,
+            words_per_minute=RATES[rate][voice],
+            volume=VOICE_BY_CODE[voice].volume,
+            clause_seconds=clause,
+            sentence_seconds=sentence,
+        )
+        pending, offset = [], 0  # each piece with where it starts in `text`
+        for piece in pieces_of(text):
+            if piece.strip():
+                pending.append((offset, Say(piece, **asked)))
+            offset += len(piece)
         lease = self._take()
         try:
             crashes = 0
             while pending:
                 self._ready(lease)
                 try:
-                    lease.send(pending[0])
+                    lease.send(pending[0][1])
                     reply = lease.receive()
                 except WorkerCrashed:
                     crashes += 1
                     if crashes == 2:
                         raise WorkerCrashed("the voice worker died twice on this text") from None
                     continue
-                pending.pop(0)
+                offset = pending.pop(0)[0]
                 if isinstance(reply, Pcm):
-                    return Utterance(lease, reply, pending)
+                    return Utterance(lease, text, reply, offset, pending)
                 if isinstance(reply, Failed):
                     raise SynthesisError(reply.message)
                 # End before any sound: that piece had nothing to say
