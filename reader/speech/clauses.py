@@ -3,9 +3,9 @@ peaks kept under the ceiling, and the engine's word positions carried through.
 
 espeak-ng ends a clause at ，、；：。！？ and tells where (its END event, with the sample and
 the mark's place in the text); its own pause there runs from 0.09 to 0.55 s by voice and
-rate. A `ClauseShaper` holds each clause until its end is known (a few tens of
-milliseconds of synthesis), replaces the silence at its edges by the pause for its mark,
-and hands it on, so audio still streams a clause at a time. Inserting silence into the
+rate. A `ClauseShaper` hands sound on as soon as it comes, holding back only a silence at
+its end, which may turn out to be a clause's pause: once the end is known, the silence at
+the clause's edges is replaced by the pause for its mark. Inserting silence into the
 sound, rather than asking the engine for longer breaks (SSML or its word gap), gives the
 same pause in every voice and at every rate, and leaves the text the engine reads as it
 was, so word positions stay positions in that text.
@@ -66,7 +66,8 @@ class ClauseShaper:
         self, pcm: bytes, words: list[tuple[int, int, int]], ends: list[tuple[int, int]]
     ) -> list[tuple[bytes, list[Word]]]:
         """Take the next `pcm` with the events that came with it: `words` as (sample,
-        start, length), clause `ends` as (sample, offset of the mark)."""
+        start, length), clause `ends` as (sample, offset of the mark). Returns the sound
+        that is settled: all of it but a silence at its end, which may yet be a pause."""
         self._pending.frombytes(pcm)
         self._words.extend(words)
         self._ends.extend(ends)
@@ -74,14 +75,14 @@ class ClauseShaper:
         made = []
         while self._ends and self._ends[0][0] <= self._pending_start + len(self._pending):
             sample, mark = self._ends.pop(0)
-            made.append(self._clause(sample - self._pending_start, self._kind(mark)))
-        return made
+            made.append(self._advance(sample - self._pending_start, self._kind(mark)))
+        made.append(self._advance(len(self._pending), None, hold_silence=True))
+        return [piece for piece in made if piece[0] or piece[1]]
 
     def finish(self) -> list[tuple[bytes, list[Word]]]:
-        """The rest: a clause the engine did not end, said as it was."""
-        if not self._pending and not self._words:
-            return []
-        return [self._clause(len(self._pending), None)]
+        """The rest: the end of a clause the engine did not end, said as it was."""
+        piece = self._advance(len(self._pending), None)
+        return [piece] if piece[0] or piece[1] else []
 
     def _kind(self, offset: int) -> str | None:
         mark = self._text[offset] if 0 <= offset < len(self._text) else ""
@@ -89,28 +90,37 @@ class ClauseShaper:
             return "sentence"
         return "clause" if mark in CLAUSE_MARKS else None
 
-    def _clause(self, length: int, kind: str | None) -> tuple[bytes, list[Word]]:
-        """The first `length` pending samples as one clause ending in a pause of `kind`."""
+    def _advance(
+        self, length: int, kind: str | None, hold_silence: bool = False
+    ) -> tuple[bytes, list[Word]]:
+        """Settle the first `length` pending samples: a clause end of `kind` (its silence
+        replaced by the pause), or with `hold_silence` all but the silence they end in."""
         length = max(0, min(length, len(self._pending)))
-        sound, self._pending = self._pending[:length], self._pending[length:]
-        start = self._pending_start
-        self._pending_start += length
+        sound = self._pending[:length]
         lead = _silent_run(sound, self._frame, from_end=False) if self._after_pause else 0
-        trail = _silent_run(sound, self._frame, from_end=True) if kind else 0
-        if lead + trail >= len(sound):  # nothing but silence: the pause alone
+        trail = _silent_run(sound, self._frame, from_end=True) if kind or hold_silence else 0
+        if lead >= len(sound):  # nothing but silence after a pause: all of it goes
             lead, trail = len(sound), 0
+        elif lead + trail > len(sound):
+            trail = len(sound) - lead
         body = sound[lead : len(sound) - trail]
-        _bend_peaks(body)
-        out = body.tobytes() + (bytes(2 * self._pause[kind]) if kind else b"")
-        end = start + length
-        mine = [w for w in self._words if w[0] < end and w[2] > 0]
-        self._words = [w for w in self._words if w[0] >= end]
+        settled = length - trail if hold_silence else length  # the held silence stays pending
+        start = self._pending_start
+        mine = [w for w in self._words if w[0] < start + settled and w[2] > 0]
+        self._words = [w for w in self._words if w[0] >= start + settled]
         words = [
             Word(self._made + min(max(0, sample - start - lead), len(body)), offset, size)
             for sample, offset, size in mine
         ]
+        self._pending = self._pending[settled:]
+        self._pending_start += settled
+        _bend_peaks(body)
+        out = body.tobytes() + (bytes(2 * self._pause[kind]) if kind else b"")
         self._made += len(out) // 2
-        self._after_pause = kind is not None
+        if kind:
+            self._after_pause = True
+        elif body:
+            self._after_pause = False
         return out, words
 
 
