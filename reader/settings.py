@@ -16,7 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
-from reader.speech.voices import DEFAULT_RATE, DEFAULT_VOICE, RATE_TABLE, VOICE_TABLE
+from reader.speech.voices import (
+    DEFAULT_PAUSES,
+    DEFAULT_RATE,
+    DEFAULT_VOICE,
+    PAUSE_TABLE,
+    RATE_TABLE,
+    VOICE_TABLE,
+)
 
 COOKIE_NAME = "rd_settings"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -101,11 +108,17 @@ SETTINGS: tuple[Setting, ...] = (
             DEFAULT_VOICE, toolbar_row=1),
     Setting("rate", "语速", tuple(Choice(r.name, r.label) for r in RATE_TABLE), DEFAULT_RATE,
             toolbar_row=1),
+    # longer silence after clauses and sentences, for listeners who need time to follow
+    Setting("pauses", "停顿", tuple(Choice(p.name, p.label) for p in PAUSE_TABLE),
+            DEFAULT_PAUSES, toolbar_row=1),
     Setting("reading", "朗读方式",
             _choices(("off", "关闭"), ("continuous", "连读"), ("point", "指读")), "off",
             toolbar_row=1),
     Setting("captions", "大字幕", _choices(("off", "关闭"), ("on", "开启")), "off",
             toolbar_row=1, html_classes={"on": "rd-captions"}),
+    # the word being said marked inside the sentence being read, where the voice tells when
+    Setting("word_highlight", "逐词高亮", _choices(("on", "开启"), ("off", "关闭")), "on",
+            toolbar_row=1),
     Setting("guide", "辅助线", _GUIDES, "off", toolbar_row=2,
             html_classes=_class_each("rd-guide--", _GUIDES)),
     Setting("cursor", "鼠标指针", _CURSORS, "normal", toolbar_row=2,

@@ -1,10 +1,12 @@
 """Speech as MP3, cached on disk under the hash of what was asked for.
 
-An audio file's key is the sha256 of (engine text, voice, rate, engine version), so its
-URL always means the same speech. Beside `<key>.mp3` lives `<key>.json`, the request
+An audio file's key is the sha256 of (engine text, voice, rate, engine version, pauses),
+so its URL always means the same speech. Beside `<key>.mp3` lives `<key>.json`, the request
 record: written when a key is handed out (in a speech manifest, say) and enough for any
 process sharing the directory to make the audio later. Once the MP3 is stored, the record
-also says what was stored: its length and the sha256 of its bytes.
+also says what was stored: its length and the sha256 of its bytes, and for a sentence the
+engine's word timing (`timing`: the text the engine read and, for each word, the
+millisecond it starts at and its place in that text), so cached audio keeps its timing.
 
 Page audio is several sentences spoken one after another in a single MP3, for the
 plain `<audio controls>` player that needs no JavaScript.
@@ -47,8 +49,8 @@ from pathlib import Path
 from reader.speech import cache_files
 from reader.speech.mp3 import encoder as mp3_encoder
 from reader.speech.mp3 import mp3_frames
-from reader.speech.pronunciation import engine_text
-from reader.speech.voices import RATES
+from reader.speech.pronunciation import engine_text, spoken_spans
+from reader.speech.voices import DEFAULT_PAUSES, RATES
 
 try:
     import fcntl
@@ -80,8 +82,11 @@ class StoredAudio:
     sha256: str
 
 
-def audio_key(spoken: Spoken, voice: str, rate: str, engine: str) -> str:
-    """The sha256 hex digest naming the audio of `spoken` in `voice` at `rate` by `engine`.
+def audio_key(
+    spoken: Spoken, voice: str, rate: str, engine: str, pauses: str = DEFAULT_PAUSES
+) -> str:
+    """The sha256 hex digest naming the audio of `spoken` in `voice` at `rate` by `engine`
+    with `pauses`.
 
     It hashes the text the engine is given (reader.speech.pronunciation), so audio made
     before a reading changed is never served for the new one.
@@ -89,8 +94,11 @@ def audio_key(spoken: Spoken, voice: str, rate: str, engine: str) -> str:
     said = [spoken] if isinstance(spoken, str) else list(spoken)
     told = [engine_text(sentence, voice, engine) for sentence in said]
     what = told[0] if isinstance(spoken, str) else told
-    speed = f"{rate}/{RATES.get(rate, '')}"  # a retuned rate gets new audio, not stale files
-    payload = json.dumps([what, voice, speed, engine], ensure_ascii=False, separators=(",", ":"))
+    # a retuned rate gets new audio, not stale files
+    speed = f"{rate}/{RATES.get(rate, {}).get(voice, '')}"
+    payload = json.dumps(
+        [what, voice, speed, engine, pauses], ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -111,9 +119,10 @@ class AudioCache:
         # one lock per bucket of keys, so two threads never make the same audio at once
         self._locks = [threading.Lock() for _ in range(64)]
 
-    def key(self, spoken: Spoken, voice: str, rate: str) -> str:
-        """The key for `spoken` in `voice` at `rate` on this machine's engine (NoVoice if none)."""
-        return audio_key(spoken, voice, rate, self.synthesiser.engine_version(voice))
+    def key(self, spoken: Spoken, voice: str, rate: str, pauses: str = DEFAULT_PAUSES) -> str:
+        """The key for `spoken` in `voice` at `rate` with `pauses` on this machine's engine
+        (NoVoice if none)."""
+        return audio_key(spoken, voice, rate, self.synthesiser.engine_version(voice), pauses)
 
     def path(self, key: str) -> Path:
         """Where the MP3 for `key` is, or will be."""
@@ -122,14 +131,14 @@ class AudioCache:
     def record_path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
 
-    def request(self, spoken: Spoken, voice: str, rate: str) -> str:
+    def request(self, spoken: Spoken, voice: str, rate: str, pauses: str = DEFAULT_PAUSES) -> str:
         """The key for this audio, with its request record written so that any process can
         make it later (e.g. when its URL is first fetched). Synthesises nothing.
 
         A damaged record is written again. Raises CacheUnavailable when it cannot be.
         """
         engine = self.synthesiser.engine_version(voice)
-        key = audio_key(spoken, voice, rate, engine)
+        key = audio_key(spoken, voice, rate, engine, pauses)
         try:
             if self._record(key) is None:
                 record = {
@@ -137,18 +146,28 @@ class AudioCache:
                     "voice": voice,
                     "rate": rate,
                     "engine": engine,
+                    "pauses": pauses,
                 }
                 cache_files.write_once(self.record_path(key), cache_files.record_bytes(record))
         except OSError as exc:
             raise CacheUnavailable(f"audio {key}: request record not written: {exc}") from exc
         return key
 
-    def get_or_make(self, spoken: Spoken, voice: str, rate: str) -> Path:
+    def get_or_make(
+        self, spoken: Spoken, voice: str, rate: str, pauses: str = DEFAULT_PAUSES
+    ) -> Path:
         """The MP3 of `spoken`, synthesised and stored first if need be.
 
         A list of sentences gives one MP3 of them all, with a short pause between them.
         """
-        return self.make(self.request(spoken, voice, rate))
+        return self.make(self.request(spoken, voice, rate, pauses))
+
+    def timing(self, key: str) -> dict | None:
+        """The stored audio's word timing ({"text", "words"}; see the module), None when
+        the audio is not stored or its engine told none. Synthesises nothing."""
+        if self.stored(key) is None:
+            return None
+        return self._read(key).get("timing")
 
     def make(self, key: str) -> Path:
         """The MP3 for `key`, synthesised from its request record if not yet made.
@@ -208,11 +227,12 @@ class AudioCache:
             except OSError as exc:
                 raise CacheUnavailable(f"audio {key}: {exc}") from exc
             spoken, voice, rate = record["spoken"], record["voice"], record["rate"]
+            asked = (voice, rate, record["pauses"])
             sentences = [spoken] if isinstance(spoken, str) else [s for s in spoken if s.strip()]
             if not sentences:
                 raise ValueError("nothing to say")
-            first = self.synthesiser.speak(sentences[0], voice, rate)
-            later = (self.synthesiser.speak(s, voice, rate) for s in sentences[1:])
+            first = self.synthesiser.speak(sentences[0], *asked)
+            later = (self.synthesiser.speak(s, *asked) for s in sentences[1:])
             making = MakingAudio(self._encode(key, record, first, later), releases)
             releases = []
             return making
@@ -241,6 +261,8 @@ class AudioCache:
         piece = bytes(lame.flush())
         mp3 += piece
         made = bytes(mp3)
+        if isinstance(record["spoken"], str) and first.words:
+            record = {**record, "timing": _timing(first, record["spoken"], record["voice"])}
         stored = self._store(key, record, made)  # before the last piece, so that a listener
         if piece:  # who has every byte finds the file
             yield piece
@@ -264,7 +286,7 @@ class AudioCache:
             return None
         record = cache_files.parse_record(data)
         if record is None or key != audio_key(
-            record["spoken"], record["voice"], record["rate"], record["engine"]
+            record["spoken"], record["voice"], record["rate"], record["engine"], record["pauses"]
         ):
             logger.warning("audio %s: damaged request record removed", key)
             cache_files.discard(path, inode)
@@ -305,6 +327,21 @@ class AudioCache:
 
     def _lock_for(self, key: str) -> threading.Lock:
         return self._locks[int(key[:2], 16) % len(self._locks)]
+
+
+def _timing(utterance, spoken: str, voice: str) -> dict:
+    """The utterance's word timing as the record keeps it: for each word the millisecond
+    it starts at and its place in the spoken form (the engine reported its place in the
+    engine's text, which may be romanised: see pronunciation.spoken_spans)."""
+    per_ms = 1000 / utterance.sample_rate
+    spans = spoken_spans(spoken, utterance.text, voice)
+    words = []
+    for word in utterance.words:
+        placed = [span for span in spans[word.start : word.start + max(word.length, 1)] if span]
+        if placed:
+            start, end = placed[0][0], max(e for _, e in placed)
+            words.append([round(word.sample * per_ms), start, end - start])
+    return {"text": spoken, "words": words}
 
 
 class MakingAudio:

@@ -55,8 +55,8 @@ def record_bytes(record: dict) -> bytes:
 
 def parse_record(data: bytes) -> dict | None:
     """The request record in `data`, or None unless it has a record's shape: text (or a
-    list of texts), voice, rate and engine, and if the MP3 is stored its byte length and
-    sha256."""
+    list of texts), voice, rate, engine and pauses, and if the MP3 is stored its byte length
+    and sha256, and the word timing when there is any."""
     try:
         record = json.loads(data.decode("utf-8"))
     except (ValueError, RecursionError):
@@ -67,7 +67,9 @@ def parse_record(data: bytes) -> dict | None:
     texts = [spoken] if isinstance(spoken, str) else spoken
     if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
         return None
-    if not all(isinstance(record.get(name), str) for name in ("voice", "rate", "engine")):
+    if not all(isinstance(record.get(name), str) for name in ("voice", "rate", "engine", "pauses")):
+        return None
+    if "timing" in record and not _is_timing(record["timing"]):
         return None
     if stored is not None and not (
         isinstance(stored, dict)
@@ -78,6 +80,19 @@ def parse_record(data: bytes) -> dict | None:
     ):
         return None
     return record
+
+
+def _is_timing(timing) -> bool:
+    """{"text": the text the engine read, "words": [[ms, start, length], ...]}."""
+    return (
+        isinstance(timing, dict)
+        and isinstance(timing.get("text"), str)
+        and isinstance(timing.get("words"), list)
+        and all(
+            isinstance(word, list) and len(word) == 3 and all(type(n) is int for n in word)
+            for word in timing["words"]
+        )
+    )
 
 
 @contextlib.contextmanager

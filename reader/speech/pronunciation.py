@@ -76,6 +76,41 @@ def engine_text(text: str, language: str, engine_voice: str) -> str:
     return _romanised(readings(text, language))
 
 
+def spoken_spans(spoken: str, told: str, language: str) -> list[tuple[int, int] | None]:
+    """For each character of `told` (`engine_text` of the spoken form `spoken`), the
+    [start, end) of `spoken` it stands for, or None for a space the romanisation added.
+
+    A romanised syllable stands for its whole word, so that the word positions an engine
+    reports in `told` light whole words of the page; any other character stands for
+    itself. The engine's word timing is kept in the spoken form's places by this
+    (reader.speech.audio), where the page's text can be found again (word_timing).
+    """
+    word_of: dict[int, tuple[int, int]] = {}
+    position = 0
+    for reading in readings(spoken, language):
+        end = position + len(reading.word)
+        if reading.syllables:
+            word_of.update(dict.fromkeys(range(position, end), (position, end)))
+        position = end
+    spans: list[tuple[int, int] | None] = [None] * len(told)
+    i = j = 0
+    while j < len(told):
+        syllable = SYLLABLE["jyutping"].match(told, j) if i in word_of else None  # either kind
+        if i < len(spoken) and told[j] == spoken[i]:
+            spans[j] = (i, i + 1)
+            i, j = i + 1, j + 1
+        elif syllable:
+            spans[j : syllable.end()] = [word_of[i]] * (syllable.end() - j)
+            i, j = i + 1, syllable.end()
+        elif told[j] == " ":
+            j += 1
+        elif i < len(spoken) and spoken[i].isspace():
+            i += 1
+        else:  # not a text this layer made: leave the rest unplaced rather than guess
+            break
+    return spans
+
+
 def readings(text: str, language: str) -> list[Reading]:
     """`text` cut into words, each with its reading: Mandarin every word (pypinyin and our
     lexicon, 一/不 changed); Cantonese only the words of our lexicon, the rest left to

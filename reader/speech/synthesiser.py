@@ -35,7 +35,7 @@ from reader.speech.errors import (
 from reader.speech.pieces import pieces_of
 from reader.speech.pronunciation import engine_text
 from reader.speech.utterance import Lease, Utterance
-from reader.speech.voices import RATES, VOICES
+from reader.speech.voices import DEFAULT_PAUSES, PAUSES, RATES, VOICE_BY_CODE, VOICES, pause_seconds
 from reader.speech.worker import Failed, Hello, InstalledVoice, Pcm, Say, Stop, serve
 
 log = logging.getLogger(__name__)
@@ -210,12 +210,13 @@ class Synthesiser:
         with self._lock:
             return [slot.worker.pid for slot in self._slots]
 
-    def synthesise(self, text: str, voice: str, rate: str) -> bytes:
-        """WAV bytes of `text` spoken in language `voice` ("cmn"/"yue") at `rate` (a RATES name).
+    def synthesise(self, text: str, voice: str, rate: str, pauses: str = DEFAULT_PAUSES) -> bytes:
+        """WAV bytes of `text` spoken in language `voice` ("cmn"/"yue") at `rate` (a RATES name)
+        with `pauses` (a PAUSES name).
 
         Errors as for `speak`.
         """
-        with self.speak(text, voice, rate) as utterance:
+        with self.speak(text, voice, rate, pauses) as utterance:
             pcm = b"".join(utterance)
         out = io.BytesIO()
         with wave.open(out, "wb") as wav:
@@ -225,11 +226,12 @@ class Synthesiser:
             wav.writeframes(pcm)
         return out.getvalue()
 
-    def speak(self, text: str, voice: str, rate: str) -> Utterance:
-        """`text` spoken in language `voice` ("cmn"/"yue") at `rate` (a RATES name), as an
-        iterator of 16-bit PCM buffers that come as the worker makes them. `text` is the
-        spoken form; the engine is given `engine_text` of it, the same text its audio key
-        is made from.
+    def speak(self, text: str, voice: str, rate: str, pauses: str = DEFAULT_PAUSES) -> Utterance:
+        """`text` spoken in language `voice` ("cmn"/"yue") at `rate` (a RATES name) with
+        `pauses` (a PAUSES name), as an iterator of 16-bit PCM buffers that come as the
+        worker makes them; once read, the utterance's `words` say where each word starts
+        in its `text`. `text` is the spoken form; the engine is given `engine_text` of it,
+        the same text its audio key is made from, and that is the utterance's `text`.
 
         Returns once the first buffer is here, so a request that fails before any sound
         (no voice, queue full, timeout) raises here. A worker that dies before any sound
@@ -241,27 +243,41 @@ class Synthesiser:
         """
         if rate not in RATES:
             raise ValueError(f"unknown rate {rate!r}; expected one of {', '.join(RATES)}")
+        if pauses not in PAUSES:
+            raise ValueError(f"unknown pauses {pauses!r}; expected one of {', '.join(PAUSES)}")
         if not text.strip():
             raise ValueError("nothing to say")
         installed = self.voice(voice)
         told = engine_text(text, voice, installed.engine)
-        pending = [Say(piece, installed.id, RATES[rate]) for piece in pieces_of(told) if piece.strip()]
+        clause, sentence = pause_seconds(pauses, rate)
+        asked = dict(
+            voice_id=installed.id,
+            words_per_minute=RATES[rate][voice],
+            volume=VOICE_BY_CODE[voice].volume,
+            clause_seconds=clause,
+            sentence_seconds=sentence,
+        )
+        pending, offset = [], 0  # each piece with where it starts in `told`
+        for piece in pieces_of(told):
+            if piece.strip():
+                pending.append((offset, Say(piece, **asked)))
+            offset += len(piece)
         lease = self._take()
         try:
             crashes = 0
             while pending:
                 self._ready(lease)
                 try:
-                    lease.send(pending[0])
+                    lease.send(pending[0][1])
                     reply = lease.receive()
                 except WorkerCrashed:
                     crashes += 1
                     if crashes == 2:
                         raise WorkerCrashed("the voice worker died twice on this text") from None
                     continue
-                pending.pop(0)
+                offset = pending.pop(0)[0]
                 if isinstance(reply, Pcm):
-                    return Utterance(lease, reply, pending)
+                    return Utterance(lease, told, reply, offset, pending)
                 if isinstance(reply, Failed):
                     raise SynthesisError(reply.message)
                 # End before any sound: that piece had nothing to say

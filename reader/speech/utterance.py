@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from reader.speech.clauses import Word
 from reader.speech.errors import SynthesisError, SynthesisTimeout, WorkerCrashed
 from reader.speech.worker import End, Failed, Pcm, Say
 
@@ -84,15 +85,30 @@ class Utterance:
 
     `sample_rate` and `channels` describe every buffer. Iterating to the end, or
     closing, gives the worker back; closing early lets the worker finish the piece it is
-    saying and asks for no more.
+    saying and asks for no more. `words` grows as it is read: where each word the engine
+    told of starts, in samples of this utterance and characters of its whole text.
     """
 
-    def __init__(self, lease: Lease, first: Pcm, pending: list[Say]) -> None:
+    def __init__(
+        self, lease: Lease, text: str, first: Pcm, offset: int, pending: list[tuple[int, Say]]
+    ) -> None:
+        self.text = text  # what the engine is given, pieces joined: words' offsets are in it
         self.sample_rate = first.sample_rate
         self.channels = first.channels
+        self.words: list[Word] = []
         self._lease = lease
-        self._first: bytes | None = first.data
-        self._pending = pending  # the pieces of a long text still to be said
+        self._first: Pcm | None = first
+        self._pending = pending  # the pieces of a long text still to be said, with offsets
+        self._offset = offset  # where the piece being said starts in the text
+        self._piece_start = 0  # the sample it starts at
+        self._samples = 0  # samples read so far
+
+    def _take(self, pcm: Pcm) -> bytes:
+        self.words.extend(
+            Word(self._piece_start + w.sample, self._offset + w.start, w.length) for w in pcm.words
+        )
+        self._samples += len(pcm.data) // (2 * self.channels)
+        return pcm.data
 
     def __iter__(self) -> Utterance:
         return self
@@ -100,18 +116,20 @@ class Utterance:
     def __next__(self) -> bytes:
         if self._first is not None:
             first, self._first = self._first, None
-            return first
+            return self._take(first)
         while self._lease.held:
             try:
                 reply = self._lease.receive()
                 if isinstance(reply, End) and self._pending:
-                    self._lease.send(self._pending.pop(0))
+                    self._offset, say = self._pending.pop(0)
+                    self._piece_start = self._samples
+                    self._lease.send(say)
                     continue
             except SynthesisError:
                 self._lease.release()
                 raise
             if isinstance(reply, Pcm):
-                return reply.data
+                return self._take(reply)
             if isinstance(reply, End):
                 self._lease.release(spoke=True)
                 raise StopIteration

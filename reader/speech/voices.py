@@ -38,6 +38,10 @@ class Voice:
     # characters, for reader.speech.pronunciation; an engine voice not named here is
     # given the spoken form as it is.
     pronunciations: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # The engine's volume (pyttsx3's 0 to 1) that gives this voice the loudness every voice
+    # shares. espeak-ng clips at its full volume (peaks at -0.1 dBFS); these leave headroom
+    # and bring both voices to the same level (measured by tests/test_audio_levels.py).
+    volume: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -46,10 +50,29 @@ class Rate:
 
     name: str  # in the settings cookie, the manifest and audio keys
     label: str  # a message id
-    # Words a minute as espeak-ng counts them; SAPI5 and macOS map these onto their own
-    # scales. For Chinese a "word" is about one syllable.
-    words_per_minute: int
+    # Words a minute as espeak-ng counts them, per voice code; SAPI5 and macOS map these
+    # onto their own scales. espeak's Cantonese says more syllables a minute than its
+    # Mandarin at the same setting, so each voice has the figure that gives the same
+    # syllables a second (measured by tests/test_audio_levels.py).
+    words_per_minute: Mapping[str, int] = field(hash=False)
     browser_rate: float  # speechSynthesis's rate, 1 being the browser voice's normal
+    # how much longer (or shorter) than at the normal rate each pause is
+    pause_scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """How long the silence after a clause and after a sentence is, at the normal rate.
+
+    Older listeners follow speech better with longer pauses than with a slower voice, so
+    the reader may lengthen them. The engine's own pauses vary (a comma 0.09 to 0.55 s
+    with espeak-ng, by rate and voice); the server's voice is given exactly these.
+    """
+
+    name: str  # in the settings cookie, the manifest and audio keys
+    label: str  # a message id
+    clause_seconds: float  # after ，、；：
+    sentence_seconds: float  # after 。！？
 
 
 VOICE_TABLE: tuple[Voice, ...] = (
@@ -65,6 +88,7 @@ VOICE_TABLE: tuple[Voice, ...] = (
             "avspeech": _MACOS_MANDARIN,
         },
         pronunciations={"cmn-latn-pinyin": "pinyin"},
+        volume=0.8,
     ),
     Voice(
         "yue",
@@ -82,24 +106,42 @@ VOICE_TABLE: tuple[Voice, ...] = (
         # elsewhere expect traditional text.
         text_conversion="s2hk",
         pronunciations={"yue-latn-jyutping": "jyutping"},
+        volume=0.82,
     ),
 )
 
-# In the order they are shown. 140, 175 and 220 words a minute come to about 2.5, 3.3 and
-# 4.2 characters a second (news readers speak 4 to 5); "slow" is for elderly listeners.
+# In the order they are shown. Mandarin at 140, 175 and 220 words a minute says about
+# 3.0, 3.9 and 5.1 syllables a second of speech, pauses left out (news readers speak 4 to
+# 5); Cantonese says as many at 108, 137 and 175. "slow" is for elderly listeners.
 RATE_TABLE: tuple[Rate, ...] = (
-    Rate("slow", "慢", 140, 0.7),
-    Rate("normal", "中", 175, 1),
-    Rate("fast", "快", 220, 1.3),
+    Rate("slow", "慢", {"cmn": 140, "yue": 108}, 0.7, pause_scale=1.2),
+    Rate("normal", "中", {"cmn": 175, "yue": 137}, 1),
+    Rate("fast", "快", {"cmn": 220, "yue": 175}, 1.3, pause_scale=0.8),
+)
+
+# In the order they are shown: 标准 about what espeak-ng gives Mandarin at the normal rate,
+# made the same after every clause; 加长 twice that.
+PAUSE_TABLE: tuple[Pauses, ...] = (
+    Pauses("normal", "标准", clause_seconds=0.25, sentence_seconds=0.45),
+    Pauses("long", "加长", clause_seconds=0.5, sentence_seconds=0.9),
 )
 
 DEFAULT_VOICE = "cmn"
 DEFAULT_RATE = "normal"
+DEFAULT_PAUSES = "normal"
 
 VOICE_BY_CODE: dict[str, Voice] = {voice.code: voice for voice in VOICE_TABLE}
 VOICES: tuple[str, ...] = tuple(VOICE_BY_CODE)
-RATES: dict[str, int] = {rate.name: rate.words_per_minute for rate in RATE_TABLE}
+RATE_BY_NAME: dict[str, Rate] = {rate.name: rate for rate in RATE_TABLE}
+RATES: dict[str, Mapping[str, int]] = {rate.name: rate.words_per_minute for rate in RATE_TABLE}
+PAUSES: dict[str, Pauses] = {pauses.name: pauses for pauses in PAUSE_TABLE}
 BROWSER_RATES: dict[str, float] = {rate.name: rate.browser_rate for rate in RATE_TABLE}
+
+
+def pause_seconds(pauses: str, rate: str) -> tuple[float, float]:
+    """Seconds of silence after a clause and after a sentence, for `pauses` at `rate`."""
+    chosen, scale = PAUSES[pauses], RATE_BY_NAME[rate].pause_scale
+    return chosen.clause_seconds * scale, chosen.sentence_seconds * scale
 
 
 def _squash(value: str) -> str:

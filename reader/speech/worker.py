@@ -33,6 +33,7 @@ import time
 import wave
 from dataclasses import dataclass
 
+from reader.speech.clauses import ClauseShaper, Word
 from reader.speech.errors import SynthesisError
 from reader.speech.voices import VOICES, choose_voice
 
@@ -57,6 +58,9 @@ class Say:
     text: str
     voice_id: str  # an InstalledVoice id
     words_per_minute: int
+    volume: float = 1.0  # pyttsx3's scale, 0 to 1
+    clause_seconds: float = 0.25  # the pause after ，、；：
+    sentence_seconds: float = 0.45  # the pause after 。！？
 
 
 @dataclass(frozen=True)
@@ -75,11 +79,14 @@ class Hello:
 
 @dataclass(frozen=True)
 class Pcm:
-    """The next piece of an utterance: 16-bit PCM."""
+    """The next piece of an utterance: 16-bit PCM, and the words whose sound starts in it
+    (samples from the start of the `Say`'s sound, offsets in its text), where the engine
+    tells them."""
 
     sample_rate: int
     channels: int
     data: bytes
+    words: tuple[Word, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,9 +155,10 @@ def serve(connection) -> None:
                 engine.setProperty("voice", request.voice_id)
                 current_voice = request.voice_id
             engine.setProperty("rate", request.words_per_minute)
+            engine.setProperty("volume", request.volume)
             if espeak is not None:
-                for buffer in espeak.speak(request.text):
-                    connection.send(Pcm(ESPEAK_SAMPLE_RATE, 1, buffer))
+                for buffer, words in espeak.speak(request):
+                    connection.send(Pcm(ESPEAK_SAMPLE_RATE, 1, buffer, tuple(words)))
             else:
                 _settle(engine)
                 _say_to_file(engine, finished, request.text, path)
@@ -225,32 +233,48 @@ class _EspeakStream:
 
     pyttsx3 started espeak-ng in its retrieval mode (audio handed to a callback on
     espeak's own thread); this takes that callback over once pyttsx3 has done its
-    setting up, and wakes the caller for each buffer instead of polling.
+    setting up, and wakes the caller for each buffer instead of polling. The events that
+    come with each buffer (where each word starts, where each clause ends) go with it to a
+    `ClauseShaper`, which sets the pauses and hands out whole clauses.
     """
 
     def __init__(self) -> None:
         from pyttsx3.drivers import _espeak
 
         self._espeak = _espeak
-        self._buffers: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._buffers: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
         _espeak.SetSynthCallback(self._on_synth)
 
     def _on_synth(self, wav, samples: int, events) -> int:
-        if samples > 0:
-            self._buffers.put(ctypes.string_at(wav, samples * 2))
+        words, ends, over = [], [], False
         n = 0
-        while events[n].type != self._espeak.EVENT_LIST_TERMINATED:
-            if events[n].type == self._espeak.EVENT_MSG_TERMINATED:
-                self._buffers.put(None)
+        while (event := events[n]).type != self._espeak.EVENT_LIST_TERMINATED:
+            # espeak counts characters from 1
+            if event.type == self._espeak.EVENT_WORD:
+                words.append((event.sample, event.text_position - 1, event.length))
+            elif event.type == self._espeak.EVENT_END:
+                ends.append((event.sample, event.text_position - 1))
+            elif event.type == self._espeak.EVENT_MSG_TERMINATED:
+                over = True
             n += 1
+        pcm = ctypes.string_at(wav, samples * 2) if samples > 0 else b""
+        if pcm or words or ends:
+            self._buffers.put((pcm, words, ends))
+        if over:
+            self._buffers.put(None)
         return 0
 
-    def speak(self, text: str):
-        """16-bit mono PCM buffers of `text` in the current voice and rate."""
+    def speak(self, request: Say):
+        """(16-bit mono PCM, words) of `request.text`, a clause at a time, in the current
+        voice and rate with the request's pauses."""
+        shaper = ClauseShaper(
+            request.text, ESPEAK_SAMPLE_RATE, request.clause_seconds, request.sentence_seconds
+        )
         flags = self._espeak.ENDPAUSE | self._espeak.CHARS_UTF8
-        status = self._espeak.Synth(text.encode("utf-8"), flags=flags)
+        status = self._espeak.Synth(request.text.encode("utf-8"), flags=flags)
         if status != self._espeak.EE_OK:
             raise SynthesisError(f"espeak-ng refused the text (error {status})")
-        while (buffer := self._buffers.get()) is not None:
-            yield buffer
+        while (made := self._buffers.get()) is not None:
+            yield from shaper.add(*made)
+        yield from shaper.finish()
         self._espeak.Synchronize()  # nothing of this utterance left in espeak's queue

@@ -54,7 +54,8 @@ from reader.speech.errors import NoVoice, SynthesisError
 from reader.speech.limits import SpeechLimit
 from reader.speech.spoken import spoken_form
 from reader.speech.synthesiser import Synthesiser
-from reader.speech.voices import VOICE_BY_CODE
+from reader.speech.voices import VOICE_BY_CODE, pause_seconds
+from reader.speech.word_timing import display_words
 from reader.web import store
 from reader.web.i18n import in_script
 from reader.web.page_view import view_of
@@ -170,32 +171,71 @@ def _audio_head(cache: AudioCache, key: str):
 def manifest(slug: str, n: int):
     """Page n's sentences, each with its display text and audio URL, in the reader's voice.
 
-    Voice and rate come from the settings cookie, or ?voice=&rate=. Shape:
-    {"slug", "n", "pages", "voice", "rate", "lang", "next", "page_audio",
-     "sentences": [{"id": "s2-0", "text", "spoken", "audio"}]}. `text` is exactly the
-    sentence span's text; `audio` (and `page_audio`) is null when this server has no
-    voice for the language, and the player then asks the browser to speak `spoken`.
+    Voice, rate and pauses come from the settings cookie, or ?voice=&rate=&pauses=. Shape:
+    {"slug", "n", "pages", "voice", "rate", "pauses", "pause_seconds", "lang", "next", "page_audio",
+     "sentences": [{"id": "s2-0", "text", "spoken", "audio", "words", "timing"}]}. `text`
+    is exactly the sentence span's text; `audio` (and `page_audio`) is null when this
+    server has no voice for the language, and the player then asks the browser to speak
+    `spoken`. `words` is [[start_ms, char_start, char_end], ...] in `text` once the
+    audio is made (null before, and with no audio); `timing` is the URL that gives them
+    as soon as the audio is made.
     """
     report, page = _report_and_page(slug, n)
-    voice, rate = _voice_and_rate()
+    voice, rate, pauses = _speech_choice()
     sentences = view_of(page).sentences
     spoken = [spoken_form(sentence.text, voice) for sentence in sentences]
-    *keys, page_key = _audio_keys([*spoken, spoken], voice, rate)  # sentences, then the page
+    # sentences, then the page
+    *keys, page_key = _audio_keys([*spoken, spoken], voice, rate, pauses)
     response = jsonify(
         slug=slug,
         n=n,
         pages=report.page_count,
         voice=voice,
         rate=rate,
+        pauses=pauses,
+        pause_seconds=pause_seconds(pauses, rate),  # after a clause, a sentence
         lang=VOICE_BY_CODE[voice].tag,
         next=url_for("reports.page", slug=slug, n=n + 1) if n < report.page_count else None,
         page_audio=_audio_url(page_key),
         sentences=[
-            {"id": s.id, "text": in_script(s.text), "spoken": said, "audio": _audio_url(key)}
+            {
+                "id": s.id,
+                "text": in_script(s.text),
+                "spoken": said,
+                "audio": _audio_url(key),
+                "words": _stored_words(in_script(s.text), key),
+                "timing": key and url_for(
+                    "speech.timing", slug=slug, n=n, sid=s.id, voice=voice, rate=rate, pauses=pauses
+                ),
+            }
             for s, said, key in zip(sentences, spoken, keys, strict=True)
         ],
     )
     return _private(response)
+
+
+@bp.get("/r/<slug>/<int:n>/timing/<sid>.json")
+def timing(slug: str, n: int, sid: str):
+    """When each word of sentence `sid` is said: {"id", "words"} as in the manifest, the
+    audio made first if need be (waiting for it when it is being made), so the player
+    can follow the words of audio it has only just asked for."""
+    _report, page = _report_and_page(slug, n)
+    sentence = next((s for s in view_of(page).sentences if s.id == sid), None) or abort(404)
+    voice, rate, pauses = _speech_choice()
+    (key,) = _audio_keys([spoken_form(sentence.text, voice)], voice, rate, pauses)
+    if key is None:
+        return _private(jsonify(id=sid, words=None))
+    cache: AudioCache = current_app.extensions["audio_cache"]
+    try:
+        if cache.stored(key) is None:
+            if refused := _over_limit():
+                return refused
+            cache.make(key)
+        words = display_words(in_script(sentence.text), cache.timing(key))
+    except (UnknownAudio, SynthesisError, CacheUnavailable) as exc:
+        current_app.logger.warning("timing of audio %s not made: %s", key, exc)
+        return _unavailable("speech is unavailable for now")
+    return _private(jsonify(id=sid, words=words))
 
 
 @bp.get("/r/<slug>/<int:n>/audio.mp3")
@@ -206,9 +246,9 @@ def page_audio(slug: str, n: int):
     Like a sentence's, page audio already made costs the client nothing from its limit.
     """
     _report, page = _report_and_page(slug, n)
-    voice, rate = _voice_and_rate()
+    voice, rate, pauses = _speech_choice()
     spoken = [spoken_form(sentence, voice) for sentence in page.sentences]
-    (key,) = _audio_keys([spoken], voice, rate)
+    (key,) = _audio_keys([spoken], voice, rate, pauses)
     if key is None:
         return _private(_unavailable("speech is unavailable"))
     cache: AudioCache = current_app.extensions["audio_cache"]
@@ -223,14 +263,24 @@ def _report_and_page(slug: str, n: int):
     return report, library.page(conn, slug, n) or abort(404)
 
 
-def _voice_and_rate() -> tuple[str, str]:
-    """The reader's voice and rate, or valid ones asked for in ?voice=&rate=."""
-    asked = {name: request.args[name] for name in ("voice", "rate") if name in request.args}
-    chosen = g.settings.updated(asked)
-    return chosen.voice, chosen.rate
+def _speech_choice() -> tuple[str, str, str]:
+    """The reader's voice, rate and pauses, or valid ones asked for in ?voice=&rate=&pauses=."""
+    names = ("voice", "rate", "pauses")
+    chosen = g.settings.updated({name: request.args[name] for name in names if name in request.args})
+    return chosen.voice, chosen.rate, chosen.pauses
 
 
-def _audio_keys(spoken: list, voice: str, rate: str) -> list[str | None]:
+def _stored_words(display: str, key: str | None) -> list | None:
+    """The words of `key`'s audio in `display`, if it is stored; never makes it."""
+    if key is None:
+        return None
+    try:
+        return display_words(display, current_app.extensions["audio_cache"].timing(key))
+    except (UnknownAudio, CacheUnavailable):
+        return None
+
+
+def _audio_keys(spoken: list, voice: str, rate: str, pauses: str) -> list[str | None]:
     """A key (with its request record written) for each utterance, None for one that is
     empty, and all None when speech is off (SPEECH_DISABLED) or there is no voice."""
     if current_app.config["SPEECH_DISABLED"]:
@@ -238,7 +288,8 @@ def _audio_keys(spoken: list, voice: str, rate: str) -> list[str | None]:
     cache: AudioCache = current_app.extensions["audio_cache"]
     try:
         return [
-            cache.request(said, voice, rate) if _has_words(said) else None for said in spoken
+            cache.request(said, voice, rate, pauses) if _has_words(said) else None
+            for said in spoken
         ]
     except NoVoice as exc:  # the synthesiser logged why, once; the browser speaks meanwhile
         current_app.logger.debug("no %s audio: %s", voice, exc)

@@ -17,7 +17,8 @@ import { createReading } from "./player/controller.js";
 import { startPointReading } from "./player/point-reading.js";
 import { arrivedByContinuing, rememberedSentence } from "./player/position.js";
 
-const PLAYER_SETTINGS = ["voice", "rate", "reading", "captions"]; // each a data-* on the player
+// each a data-* on the player
+const PLAYER_SETTINGS = ["voice", "rate", "pauses", "reading", "captions", "word_highlight"];
 
 function startPlayer() {
   const player = document.querySelector("[data-module='rd-player']");

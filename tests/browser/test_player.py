@@ -461,7 +461,7 @@ def test_choosing_cantonese_in_the_toolbar_refetches_the_manifest(player, tiny_s
     open_reading(player, tiny_server, toolbar="open")
     harness.requested_urls(player)  # drain the log
     player.find_element(By.CSS_SELECTOR, "[data-setting=voice][data-value=yue]").click()
-    manifest_url = f"/r/{SLUG}/1/speech.json?voice=yue&rate=normal"
+    manifest_url = f"/r/{SLUG}/1/speech.json?voice=yue&rate=normal&pauses=normal"
     wait_for(
         lambda: any(url.endswith(manifest_url) for url in harness.requested_urls(player)),
         timeout=5,
@@ -474,3 +474,70 @@ def test_choosing_cantonese_in_the_toolbar_refetches_the_manifest(player, tiny_s
         "return fetch(arguments[0]).then(r => r.json())", tiny_server + manifest_url
     )
     assert src.split("/audio/")[-1] in [s["audio"].split("/audio/")[-1] for s in cantonese["sentences"]]
+
+
+# --- 逐词高亮 -------------------------------------------------------------------------------
+
+# Records each word mark as it appears: its text, the sentence it is in, whether that
+# sentence is the highlighted one, and where the mark starts in the sentence's text.
+WORD_RECORDER = """
+(() => {
+  const KEY = '__rdWords';
+  new MutationObserver(records => {
+    for (const r of records) {
+      for (const node of r.addedNodes) {
+        if (!node.classList || !node.classList.contains('rd-word')) continue;
+        const sentence = node.closest('[data-sentence]');
+        let offset = 0;
+        for (let n = node.previousSibling; n; n = n.previousSibling) offset += n.textContent.length;
+        const words = JSON.parse(sessionStorage.getItem(KEY) || '[]');
+        words.push({
+          text: node.textContent, offset: offset,
+          sentence: sentence ? sentence.id : null,
+          sentenceText: sentence ? sentence.textContent : null,
+          inCurrent: !!sentence && sentence.classList.contains('rd-sentence--current'),
+          marks: document.querySelectorAll('.rd-word').length,
+          time: document.querySelector('[data-module=rd-player] audio').currentTime,
+        });
+        sessionStorage.setItem(KEY, JSON.stringify(words));
+      }
+    }
+  }).observe(document, {subtree: true, childList: true});
+})();
+"""
+
+
+def words_marked(driver) -> list[dict]:
+    return json.loads(driver.execute_script("return sessionStorage.getItem('__rdWords') || '[]'"))
+
+
+def test_the_word_being_said_is_marked_inside_the_sentence_being_read(player, tiny_server):
+    player.add_script(WORD_RECORDER)
+    open_reading(player, tiny_server)
+    player.find_element(By.ID, "rd-player-toggle").click()
+    wait_for(lambda: len(trail(player)) >= 2, message="two sentences to be read")
+    words = words_marked(player)
+    assert words, "no word was marked"
+    first = [w for w in words if w["sentence"] == "s1-0"]
+    assert len({w["offset"] for w in first}) >= 3, first  # the mark moved along the sentence
+    assert [w["offset"] for w in first] == sorted(w["offset"] for w in first)
+    assert [w["time"] for w in first] == sorted(w["time"] for w in first)
+    for word in words:
+        assert word["inCurrent"], word  # inside the highlighted sentence
+        assert word["marks"] == 1, word  # one word at a time
+        # the mark holds the sentence's own characters, the sentence text unchanged
+        sentence = player.find_element(By.ID, word["sentence"]).text
+        assert word["sentenceText"] == sentence
+        assert sentence[word["offset"] : word["offset"] + len(word["text"])] == word["text"]
+    player.find_element(By.CSS_SELECTOR, "[data-player-action=stop]").click()
+    wait_for(lambda: player.execute_script("return !document.querySelector('.rd-word')"),
+             timeout=5, message="the mark to go when reading stops")
+
+
+def test_with_word_highlight_off_only_the_sentence_is_highlighted(player, tiny_server):
+    player.add_script(WORD_RECORDER)
+    open_reading(player, tiny_server, captions="on", word_highlight="off")
+    player.find_element(By.ID, "rd-player-toggle").click()
+    wait_for(lambda: len(trail(player)) >= 3, message="the page to be read")
+    assert words_marked(player) == []
+    assert_each_step_shows_its_sentence(trail(player))

@@ -615,7 +615,7 @@ def expected_html(name: str, value: str) -> tuple[str, str]:
         return "lang", {"zh_CN": "zh-CN", "zh_Hant": "zh-HK", "en": "en"}[value]
     if name in ("size", "spacing", "theme", "guide", "cursor"):
         return "class", f"rd-{name}--{value}"
-    return "", ""  # voice, rate, reading, script: shown by the pressed button alone
+    return "", ""  # voice, rate, pauses, reading, word_highlight, script: the pressed button
 
 
 @pytest.fixture
@@ -637,7 +637,7 @@ def test_without_javascript_every_toolbar_link_changes_its_setting(no_javascript
         (link.get_attribute("data-setting"), link.get_attribute("data-value"))
         for link in driver.find_elements(By.CSS_SELECTOR, "#rd-toolbar [data-setting]")
     ]
-    assert len(choices) == 32
+    assert len(choices) == 36
     # Walk each setting away from its default and back, so every value is chosen once.
     for name, value in choices[1:] + choices[:1]:
         link = driver.find_element(
@@ -721,10 +721,10 @@ def test_accessibility_tree_of_a_reading_page(clean_browser, live_server):
     switch = next(n for n in controls if name(n) == "无障碍版")
     assert _ax_property(switch, "expanded") is True
     pressed = [n for n in controls if _ax_property(n, "pressed") is not None]
-    assert len(pressed) >= 32 + 1  # 32 toolbar values and 长者助手
-    # One value pressed in each of the toolbar's 11 groups (字号, 行距, 配色 …), by default.
+    assert len(pressed) >= 36 + 1  # 36 toolbar values and 长者助手
+    # One value pressed in each of the toolbar's 13 groups (字号, 行距, 配色 …), by default.
     groups = driver.find_elements(By.CSS_SELECTOR, "#rd-toolbar [role=group]")
-    assert len(groups) == 11
+    assert len(groups) == 13
     assert sum(
         _ax_property(n, "pressed") == "true" or _ax_property(n, "pressed") is True for n in pressed
     ) == len(groups)

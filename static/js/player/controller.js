@@ -8,14 +8,17 @@ import { createHighlight } from "./highlight.js";
 import { createManifest } from "./manifest.js";
 import { continueOnPage, forgetSentence, rememberSentence } from "./position.js";
 import { createVoice } from "./voice.js";
+import { createWordFollower } from "./words.js";
 
 /**
  * Reading of `spans` (the sentences of page `pageNumber` of report `slug`, in order) by
  * `player` (data-module="rd-player") with its `audio`, its `toggle` (朗读/暂停) and the 大字幕 `caption` bar. `settings` holds
- * voice, rate, reading and captions; `browserRates` maps a rate to a speechSynthesis rate.
+ * voice, rate, pauses, reading, captions and word_highlight; `browserRates` maps a rate to a
+ * speechSynthesis rate.
  */
 export function createReading({ player, slug, pageNumber, spans, audio, toggle, caption, settings, browserRates }) {
   const highlight = createHighlight(caption);
+  const words = createWordFollower(audio);
   const voice = createVoice(audio, sentence, { finished: finished, refused: refused, unable: () => stop(false) });
   const manifest = createManifest(
     player.getAttribute("data-manifest"), voice.forgiveFailures, jsonAttribute(player, "data-voice-tags", {}),
@@ -36,10 +39,33 @@ export function createReading({ player, slug, pageNumber, spans, audio, toggle, 
       spoken: entry && entry.spoken ? entry.spoken : span.textContent,
       lang: manifest.lang(settings.voice),
       rate: browserRates[settings.rate] || 1,
+      pause: settings.pauses === "long" ? manifest.clausePause() : 0,
     };
   }
 
+  /* 逐词高亮: sentence i's words follow its audio, with the timing the manifest has or,
+     for audio only now being made, as soon as the server has it. */
+  function followWords(i) {
+    words.stop();
+    const span = spans[i];
+    const entry = span && manifest.entry(span.id);
+    if (settings.word_highlight !== "on" || !entry || !entry.audio) return;
+    if (entry.words || !entry.timing) {
+      words.follow(span, entry.audio, entry.words);
+      return;
+    }
+    fetch(entry.timing, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((answer) => {
+        if (!answer) return;
+        entry.words = answer.words;
+        if (index === i && settings.word_highlight === "on") words.follow(span, entry.audio, entry.words);
+      })
+      .catch(() => {});
+  }
+
   function setCurrent(next, scroll) {
+    words.stop();
     index = next;
     highlight.show(index < 0 ? null : spans[index], scroll);
     if (index >= 0) rememberSentence(slug, pageNumber, index);
@@ -58,6 +84,7 @@ export function createReading({ player, slug, pageNumber, spans, audio, toggle, 
   function speak(i) {
     setCurrent(i, true);
     voice.speak(i);
+    followWords(i);
   }
 
   /* Autoplay refused (a page turned by 连读, with no tap on this page yet): ask for one. */
@@ -106,7 +133,7 @@ export function createReading({ player, slug, pageNumber, spans, audio, toggle, 
     setPlaying(true);
     const go = () => { if (playing) speak(i); };
     if (manifest.isLoaded()) go(); // now, inside the tap, which allows it to play
-    else (manifest.pending() || manifest.load(settings.voice, settings.rate)).then(go);
+    else (manifest.pending() || manifest.load(settings.voice, settings.rate, settings.pauses)).then(go);
   }
 
   function pause() {
@@ -144,17 +171,22 @@ export function createReading({ player, slug, pageNumber, spans, audio, toggle, 
     }
   }
 
-  /* A new voice or rate takes a new manifest; what was being read is read again in it. */
+  /* A new voice, rate or pauses takes a new manifest; what was being read is read again in it. */
   function changeSettings(next) {
-    const voiceChanged = next.voice !== settings.voice || next.rate !== settings.rate;
+    const voiceChanged = ["voice", "rate", "pauses"].some((name) => next[name] !== settings[name]);
+    const wordsChanged = next.word_highlight !== settings.word_highlight;
     settings = next;
+    if (wordsChanged && !voiceChanged) {
+      if (playing && index >= 0) followWords(index);
+      else words.stop();
+    }
     player.setAttribute("data-reading", settings.reading);
     player.setAttribute("data-captions", settings.captions);
     window.requestAnimationFrame(highlight.measureCaption); // the rd-captions class shows or hides the bar
     if (!voiceChanged) return;
     const wasPlaying = playing;
     voice.silence();
-    manifest.load(settings.voice, settings.rate).then(() => {
+    manifest.load(settings.voice, settings.rate, settings.pauses).then(() => {
       if (wasPlaying && playing && index >= 0) speak(index);
     });
   }
@@ -184,7 +216,7 @@ export function createReading({ player, slug, pageNumber, spans, audio, toggle, 
     changeSettings: changeSettings,
     /** Show sentence i as where reading stopped, without reading it. */
     showStoppedAt: (i) => setCurrent(i, false),
-    loadManifest: () => manifest.load(settings.voice, settings.rate),
+    loadManifest: () => manifest.load(settings.voice, settings.rate, settings.pauses),
     onPlaying: (listener) => { onPlaying.push(listener); },
     setting: (name) => settings[name],
     isPlaying: () => playing,

@@ -1,6 +1,7 @@
-/* The page's speech manifest (/r/<slug>/<n>/speech.json?voice=…&rate=…): for each
-   sentence id the audio URL (null when the server has no voice) and the text to speak,
-   the language tag, and the next page. Without it the browser speaks the page's text. */
+/* The page's speech manifest (/r/<slug>/<n>/speech.json?voice=…&rate=…&pauses=…): for
+   each sentence id the audio URL (null when the server has no voice), the text to speak
+   and its word timing, the language tag, the pauses, and the next page. Without it the
+   browser speaks the page's text. */
 
 /**
  * The manifest at `url`. `onFresh` runs each time a newly chosen voice or rate has
@@ -12,9 +13,10 @@ export function createManifest(url, onFresh, voiceTags) {
   let entries = {}; // sentence id → entry; the old ones serve until new ones arrive
   let request = null;
 
-  function load(voice, rate) {
+  function load(voice, rate, pauses) {
     loaded = null;
-    const query = "?voice=" + encodeURIComponent(voice) + "&rate=" + encodeURIComponent(rate);
+    const query = "?voice=" + encodeURIComponent(voice) + "&rate=" + encodeURIComponent(rate) +
+      "&pauses=" + encodeURIComponent(pauses);
     const mine = fetch(url + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((response) => {
         if (!response.ok) throw new Error(String(response.status));
@@ -44,6 +46,8 @@ export function createManifest(url, onFresh, voiceTags) {
     entry: (id) => entries[id],
     /** The language tag to speak in: the manifest's, or the one the chosen voice implies. */
     lang: (voice) => (loaded && loaded.lang) || voiceTags[voice] || "",
+    /** Seconds of silence after a clause at the chosen rate and pauses (0 before a manifest). */
+    clausePause: () => (loaded && loaded.pause_seconds ? loaded.pause_seconds[0] : 0),
     /** The next page's URL, null at the end of the report. */
     nextPage() {
       if (loaded) return loaded.next;

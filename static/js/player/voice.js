@@ -7,6 +7,7 @@
    stale token and do nothing. */
 
 const AUDIO_FAILURES_BEFORE_FALLBACK = 2; // then the rest of the page uses speechSynthesis
+const CLAUSE = /[^，、；：。！？]+[，、；：。！？]*|[，、；：。！？]+/g; // a clause and the marks after it
 
 /* The plain <audio controls> of the whole page becomes the player's silent servant. */
 function takeOver(audio) {
@@ -38,7 +39,8 @@ function chooseBrowserVoice(lang) {
 
 /**
  * The voice of the player on `audio`. `sentence(i)` says what sentence i is:
- * {audio: URL or null, spoken: text, lang, rate}, or null past the end. `on` is told
+ * {audio: URL or null, spoken: text, lang, rate, pause: seconds after a clause (0: the
+ * browser's own)}, or null past the end. `on` is told
  * when a sentence has `finished(i)`, when the browser `refused()` to play without a tap,
  * and when nothing here is `unable()` to speak.
  */
@@ -94,6 +96,8 @@ export function createVoice(audio, sentence, on) {
     }
   }
 
+  /* The browser's voice has no pause setting: with longer pauses (what.pause seconds) it
+     says the sentence a clause at a time, silent for that long after each. */
   function speakWithBrowser(i, mine) {
     const synth = window.speechSynthesis;
     if (!synth || !window.SpeechSynthesisUtterance) {
@@ -103,20 +107,26 @@ export function createVoice(audio, sentence, on) {
     synth.cancel();
     audio.pause();
     const what = sentence(i);
-    const utterance = new window.SpeechSynthesisUtterance(what.spoken);
-    utterance.lang = what.lang;
-    utterance.rate = what.rate;
-    const voice = chooseBrowserVoice(utterance.lang);
-    if (voice) utterance.voice = voice;
-    utterance.onend = () => {
-      if (mine === token) on.finished(i);
-    };
-    utterance.onerror = (event) => {
-      if (mine !== token) return;
-      if (event.error === "not-allowed") on.refused();
-      else if (event.error !== "interrupted" && event.error !== "canceled") on.finished(i);
-    };
-    synth.speak(utterance);
+    const parts = what.pause > 0 ? what.spoken.match(CLAUSE) || [what.spoken] : [what.spoken];
+    const voice = chooseBrowserVoice(what.lang);
+    function say(n) {
+      const utterance = new window.SpeechSynthesisUtterance(parts[n]);
+      utterance.lang = what.lang;
+      utterance.rate = what.rate;
+      if (voice) utterance.voice = voice;
+      utterance.onend = () => {
+        if (mine !== token) return;
+        if (n + 1 >= parts.length) on.finished(i);
+        else window.setTimeout(() => { if (mine === token) say(n + 1); }, what.pause * 1000);
+      };
+      utterance.onerror = (event) => {
+        if (mine !== token) return;
+        if (event.error === "not-allowed") on.refused();
+        else if (event.error !== "interrupted" && event.error !== "canceled") on.finished(i);
+      };
+      synth.speak(utterance);
+    }
+    say(0);
   }
 
   /** Speak sentence i, and nothing else. */
