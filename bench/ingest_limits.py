@@ -98,10 +98,10 @@ def nested(tag: str, depth: int, attrs: str = "") -> bytes:
 
 
 def short_lines(count: int) -> bytes:
-    """A title, then `count` short lines of report text (a line each, 10 to 20 characters)."""
+    """A title, then `count` short lines of report text (2 to 6 characters each)."""
     rng = random.Random(11)
     lines = report_lines()
-    body = (lines[rng.randrange(len(lines))][:rng.randint(10, 20)] for _ in range(count))
+    body = (lines[rng.randrange(len(lines))][: rng.randint(2, 6)] for _ in range(count))
     return ("某区2024年工作总结\n" + "\n".join(body)).encode()
 
 
