@@ -58,7 +58,7 @@ def serve(host: str, port: int, content_dir: Path | None, kiosk: bool, threads: 
 def extract(path: Path, as_json: bool, page_chars: int) -> None:
     """One file through the pipeline; exit 2 with one line on stderr if it is not a report."""
     try:
-        report = pipeline.read_report(path, page_chars)
+        report = pipeline.read_report(path, page_chars, _max_source_bytes())
     except (ReportError, OSError) as exc:
         click.echo(_one_line(exc, path), err=True)
         sys.exit(2)
@@ -82,10 +82,14 @@ def check(directory: Path, polyphones: bool) -> None:
         click.echo(f"{directory}: not a directory", err=True)
         sys.exit(2)
     failed = warned = 0
-    files = pipeline.content_files(directory)
+    max_source_bytes = _max_source_bytes()
+    scan = pipeline.settled_content(directory)
+    for skipped in scan.skipped:
+        click.echo(f"SKIP {skipped}")
+    files = scan.files
     for path in files:
         try:
-            report = pipeline.read_report(path)
+            report = pipeline.read_report(path, max_source_bytes=max_source_bytes)
         except (ReportError, OSError) as exc:
             failed += 1
             click.echo(f"FAIL {_one_line(exc, path)}")
@@ -96,7 +100,10 @@ def check(directory: Path, polyphones: bool) -> None:
             click.echo(f"     warning: {warning}")
         if polyphones:
             _print_polyphones(report)
-    click.echo(f"{len(files)} files: {len(files) - failed} read, {failed} failed, {warned} with warnings")
+    skipped = f", {len(scan.skipped)} skipped" if scan.skipped else ""
+    click.echo(
+        f"{len(files)} files: {len(files) - failed} read, {failed} failed, {warned} with warnings{skipped}"
+    )
     if failed or not files:
         sys.exit(1)
 
@@ -130,6 +137,15 @@ def _config(**overrides) -> dict:
         click.echo(f"{settings['CONTENT_DIR']}: not a directory", err=True)
         sys.exit(2)
     return settings
+
+
+def _max_source_bytes() -> int:
+    """MAX_SOURCE_BYTES of the instance's config.py, or its default; exit 2 on a bad config.py."""
+    try:
+        return int(config.load()["MAX_SOURCE_BYTES"])
+    except config.ConfigError as exc:
+        click.echo(str(exc).splitlines()[0], err=True)
+        sys.exit(2)
 
 
 def _summary_line(report) -> str:

@@ -22,6 +22,7 @@ from reader import pipeline
 from reader.paginate import DEFAULT_PAGE_CHARS
 from reader.report import Block, Page, Report, ReportError
 from reader.search import index_text
+from reader.sources import DEFAULT_MAX_SOURCE_BYTES
 
 SCHEMA_VERSION = "4"
 BUILD_SUFFIX = ".tmp"  # a build in progress: <database>.<pid>.<thread>.tmp
@@ -70,26 +71,48 @@ _builds: set[sqlite3.Connection] = set()
 class BuildResult:
     built: tuple[str, ...]
     failures: tuple[str, ...]  # one line each, naming the file
+    skipped: tuple[str, ...] = ()  # what is not a report file, or not yet: a line each
 
 
-def fingerprint(content_dir: Path, page_chars: int = DEFAULT_PAGE_CHARS) -> str:
-    """Changes whenever a content file or sidecar, the page size or the schema changes."""
-    digest = hashlib.sha256(f"{SCHEMA_VERSION}/{page_chars}".encode())
-    for path in sorted(Path(content_dir).iterdir()):
-        if path.is_file():
-            stat = path.stat()
-            digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+def fingerprint(
+    content_dir: Path,
+    page_chars: int = DEFAULT_PAGE_CHARS,
+    max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES,
+    scan: pipeline.ContentScan | None = None,
+) -> str:
+    """Changes whenever a report file or its sidecar, what is skipped, the page size, the
+    size limit or the schema changes.
+
+    A file still being written is not in it: the library is not rebuilt at each write, and
+    is rebuilt once the file is complete, since it then joins the fingerprint.
+    """
+    scan = scan or pipeline.scan_content(content_dir)
+    digest = hashlib.sha256(f"{SCHEMA_VERSION}/{page_chars}/{max_source_bytes}".encode())
+    for path in scan.files:
+        for file in (path, pipeline.meta_path_for(path)):
+            try:
+                stat = file.stat()
+            except OSError:  # no sidecar, or gone since the scan
+                continue
+            digest.update(f"{file.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for line in scan.skipped:
+        digest.update(f"{line}\n".encode())
     return digest.hexdigest()
 
 
 def build(
-    content_dir: Path, db_path: Path, page_chars: int = DEFAULT_PAGE_CHARS
+    content_dir: Path,
+    db_path: Path,
+    page_chars: int = DEFAULT_PAGE_CHARS,
+    max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES,
+    settle_wait: float = 0.0,
 ) -> BuildResult:
     """Read every report of `content_dir` into a new database at `db_path`.
 
     The new library is written beside `db_path` under a name of its own and swapped in
     whole; on any other way out (an error, `abandon_builds`) that file is removed, so a
-    build leaves the new library or nothing.
+    build leaves the new library or nothing. Files still being written are waited for up
+    to `settle_wait` seconds, then left to a later build.
     """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,7 +120,8 @@ def build(
         f"{db_path.name}.{os.getpid()}.{threading.get_ident()}{BUILD_SUFFIX}"
     )
     try:
-        result = _write_library(content_dir, tmp_path, page_chars)
+        scan = pipeline.settled_content(content_dir, settle_wait)
+        result = _write_library(content_dir, scan, tmp_path, page_chars, max_source_bytes)
         os.replace(tmp_path, db_path)
     finally:
         for suffix in ("", *SQLITE_SIDE_FILES):  # all gone already when it was swapped in
@@ -105,8 +129,16 @@ def build(
     return result
 
 
-def _write_library(content_dir: Path, tmp_path: Path, page_chars: int) -> BuildResult:
+def _write_library(
+    content_dir: Path,
+    scan: pipeline.ContentScan,
+    tmp_path: Path,
+    page_chars: int,
+    max_source_bytes: int,
+) -> BuildResult:
     tmp_path.unlink(missing_ok=True)
+    # Taken before reading: a file changed during the build makes the next check rebuild.
+    built_from = fingerprint(content_dir, page_chars, max_source_bytes, scan)
     built, failures = [], []
     conn = sqlite3.connect(tmp_path)
     with _builds_lock:
@@ -114,10 +146,10 @@ def _write_library(content_dir: Path, tmp_path: Path, page_chars: int) -> BuildR
     try:
         conn.execute("PRAGMA journal_mode = OFF")  # a failed build is deleted, not rolled back
         conn.executescript(SCHEMA)
-        for path in pipeline.content_files(content_dir):
+        for path in scan.files:
             _stop_if_abandoned()
             try:
-                report = pipeline.read_report(path, page_chars)
+                report = pipeline.read_report(path, page_chars, max_source_bytes)
             except (ReportError, OSError) as exc:
                 failures.append(str(exc).splitlines()[0] if str(exc) else f"{path}: unreadable")
                 continue
@@ -126,9 +158,7 @@ def _write_library(content_dir: Path, tmp_path: Path, page_chars: int) -> BuildR
         conn.execute(
             "INSERT INTO sentence_fts (rowid, text) SELECT id, coalesce(folded, text) FROM sentence"
         )
-        conn.execute(
-            "INSERT INTO build VALUES ('fingerprint', ?)", (fingerprint(content_dir, page_chars),)
-        )
+        conn.execute("INSERT INTO build VALUES ('fingerprint', ?)", (built_from,))
         conn.commit()
     except sqlite3.OperationalError:
         _stop_if_abandoned()  # interrupted by abandon_builds
@@ -137,7 +167,7 @@ def _write_library(content_dir: Path, tmp_path: Path, page_chars: int) -> BuildR
         with _builds_lock:
             _builds.discard(conn)
         conn.close()
-    return BuildResult(tuple(built), tuple(failures))
+    return BuildResult(tuple(built), tuple(failures), scan.skipped)
 
 
 def abandon_builds() -> None:
@@ -210,18 +240,18 @@ def _insert_report(conn: sqlite3.Connection, report: Report) -> None:
         )
 
 
-def is_current(content_dir: Path, db_path: Path, page_chars: int = DEFAULT_PAGE_CHARS) -> bool:
-    if not Path(db_path).exists():
-        return False
+def built_from(db_path: Path) -> str | None:
+    """The fingerprint of the library at `db_path`; None when there is none to read."""
+    if not Path(db_path).is_file():
+        return None
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
-            built_from = built_fingerprint(conn)
+            return built_fingerprint(conn)
         finally:
             conn.close()
     except sqlite3.DatabaseError:
-        return False
-    return built_from == fingerprint(content_dir, page_chars)
+        return None
 
 
 def built_fingerprint(conn: sqlite3.Connection) -> str | None:

@@ -49,18 +49,34 @@ class _Part:
 
 @dataclass
 class _Layout:
-    """Pages being filled, the last one open."""
+    """Pages being filled, the last one open.
+
+    The open page's characters are counted as parts and sentences are placed (`place`,
+    `add`, `unplace`), not summed at each look: a page of many short sentences would make
+    that quadratic.
+    """
 
     budget: int
     pages: list[list[_Part]] = field(default_factory=lambda: [[]])
+    chars: int = 0  # of the open page
 
     @property
     def page(self) -> list[_Part]:
         return self.pages[-1]
 
-    @property
-    def chars(self) -> int:
-        return sum(part.chars for part in self.page)
+    def place(self, part: _Part) -> None:
+        self.page.append(part)
+        self.chars += part.chars
+
+    def add(self, part: _Part, sentence: str) -> None:
+        """Add a sentence to `part`, the open page's last."""
+        part.add(sentence)
+        self.chars += len(sentence)
+
+    def unplace(self) -> _Part:
+        part = self.page.pop()
+        self.chars -= part.chars
+        return part
 
     def full_enough(self) -> bool:
         return self.chars >= self.budget * BREAK_FILL
@@ -83,6 +99,7 @@ class _Layout:
             carried = self.page[kept:]
             del self.page[kept:]
             self.pages.append(carried)
+            self.chars = sum(part.chars for part in carried)
 
 
 def _keep_with_next(blocks: Sequence[Block], i: int) -> int:
@@ -105,7 +122,7 @@ def _place_heading(layout: _Layout, blocks: Sequence[Block], i: int) -> None:
     starts_page = layout.full_enough() or not layout.fits(_keep_with_next(blocks, i))
     if layout.page and not layout.ends_with_heading() and starts_page:
         layout.new_page()
-    layout.page.append(_Part(blocks[i], list(blocks[i].sentences), first=True))
+    layout.place(_Part(blocks[i], list(blocks[i].sentences), first=True))
 
 
 def _place_text(layout: _Layout, block: Block) -> None:
@@ -113,21 +130,21 @@ def _place_text(layout: _Layout, block: Block) -> None:
     if not layout.fits(chars) and layout.full_enough() and not layout.ends_with_heading():
         layout.new_page()
     if layout.fits(chars):
-        layout.page.append(_Part(block, list(block.sentences), first=True))
+        layout.place(_Part(block, list(block.sentences), first=True))
         return
     part = _Part(block, [], first=True)
-    layout.page.append(part)
+    layout.place(part)
     for sentence in block.sentences:
         if part.sentences and not layout.fits(len(sentence)):
             part.last = False
             layout.new_page()
             part = _Part(block, [], first=False)
-            layout.page.append(part)
+            layout.place(part)
         elif not part.sentences and not layout.fits(len(sentence)) and not layout.only_headings():
-            layout.page.pop()
+            layout.unplace()
             layout.new_page()
-            layout.page.append(part)
-        part.add(sentence)
+            layout.place(part)
+        layout.add(part, sentence)
 
 
 def _heading_paths(pages: list[list[_Part]]) -> list[tuple[tuple[str, ...], bool]]:

@@ -16,7 +16,7 @@ class ReportError(Exception):
     """A file that is not a readable report. The message is one line naming the file."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a million short lines are a million Blocks
 class Block:
     """A heading, a list item (一是…, 第一，…) or a paragraph of a report.
 
@@ -46,7 +46,7 @@ class Block:
         return {"type": PARAGRAPH, "text": self.text}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """One short page of a report.
 

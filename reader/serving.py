@@ -52,7 +52,7 @@ def serve(
 ) -> None:
     """Build the app from `settings` and serve it until SIGTERM or SIGINT, then stop
     gracefully and return. `announce` is given the URL once the server listens."""
-    from reader.web import create_app
+    from reader.web import create_app, store
 
     configure_logs(settings["ACCESS_LOG"], settings["ERROR_LOG"])
     with StopSignals() as stop:
@@ -74,6 +74,7 @@ def serve(
         stop.wake = server.pull_trigger
         _run_until_stopped(server, stop)
         _stop_gracefully(server, stop, settings["SHUTDOWN_GRACE_SECONDS"])
+        store.wait_for_build(app, UNWIND_SECONDS)  # given up: it removes its file
         app.extensions["speech_synthesiser"].close()
         wasyncore.close_all(server._map)
         log.info("stopped")

@@ -10,13 +10,16 @@ the bytes is not believed; the next step is tried and the file carries a warning
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from reader.report import ReportError
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+DEFAULT_MAX_SOURCE_BYTES = 20 * 1024 * 1024  # a report over this is refused unread (20 MiB)
 META_SNIFF_BYTES = 4096
 HTML_SNIFF_CHARS = 1024
 BINARY_SNIFF_BYTES = 8192
@@ -45,7 +48,21 @@ META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([a-z0-9_.:-]+)",
 # Labels pages declare whose bytes are really GB18030-compatible, per the WHATWG encoding standard.
 GB_LABELS = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "gb_2312", "chinese", "csgb2312", "iso-ir-58", "gb18030"}
 HTML_START = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.IGNORECASE)
-ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# What no reader should meet in a report: C0 and C1 controls (tab and newline kept), and the
+# invisible format characters a page can smuggle in - bidi embeddings, overrides, isolates and
+# marks, which reorder what a reader sees; zero widths; soft hyphens; interlinear annotation.
+INVISIBLE_CHARS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
+LINE_SEPARATORS = re.compile("\r\n?|[\f\v\x85\u2028\u2029]")
+FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 # Characters a GBK-family decode of non-Chinese bytes produces: private use, CJK extension A, C1 controls.
 RARE_CHARS = re.compile(r"[\ue000-\uf8ff\u3400-\u4dbf\x80-\x9f]")
 CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
@@ -65,16 +82,13 @@ class Source:
     warnings: tuple[str, ...] = ()
 
 
-def read_source(path: Path) -> Source:
+def read_source(path: Path, max_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> Source:
     """Read and decode one file. Raises ReportError with one line naming the file."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    data = read_regular_file(path, max_bytes)
     _refuse_empty_or_binary(path, data)
     text, warnings = _decode(path, data)
-    text = ZERO_WIDTH.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = visible_text(text)
     if not text.strip():
         raise ReportError(f"{path}: empty file")
     return Source(
@@ -82,6 +96,51 @@ def read_source(path: Path) -> Source:
         is_html=path.suffix.lower() in HTML_SUFFIXES or looks_like_html(text),
         warnings=tuple(warnings),
     )
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`, else a ReportError.
+
+    A FIFO, device, socket or directory is refused from its status, never opened (opening
+    a FIFO blocks until something writes to it); the file is then opened without blocking
+    and checked again, in case it was swapped between the two looks. A file that changes
+    size while being read (still being copied) is refused too: the next build reads it whole.
+    """
+    try:
+        kind = file_kind(os.stat(path).st_mode)
+        if kind:
+            raise ReportError(f"{path}: {kind}, not a file")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    with open(fd, "rb") as file:
+        before = os.fstat(fd)
+        if file_kind(before.st_mode):
+            raise ReportError(f"{path}: {file_kind(before.st_mode)}, not a file")
+        if before.st_size > max_bytes:
+            raise ReportError(f"{path}: too big: {before.st_size} bytes, over the limit of {max_bytes}")
+        try:
+            data = file.read(max_bytes + 1)
+        except OSError as exc:
+            raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        after = os.fstat(fd)
+    if len(data) > max_bytes:
+        raise ReportError(f"{path}: too big: over the limit of {max_bytes} bytes")
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or len(
+        data
+    ) != after.st_size:
+        raise ReportError(f"{path}: changed while being read: still being written?")
+    return data
+
+
+def file_kind(mode: int) -> str:
+    """What a status says a path is, when it is not a regular file ("" when it is)."""
+    return next((kind for is_kind, kind in FILE_KINDS if is_kind(mode)), "")
+
+
+def visible_text(text: str) -> str:
+    """Text without control and invisible format characters, every line break a LF."""
+    return INVISIBLE_CHARS.sub("", LINE_SEPARATORS.sub("\n", text))
 
 
 def looks_like_html(text: str) -> bool:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
@@ -45,3 +47,9 @@ def client(app):
 
 def soup_of(response) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "lxml")
+
+
+# CI runs the same property-test examples every time (CI=true); elsewhere they vary.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")

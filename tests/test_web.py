@@ -239,7 +239,7 @@ def test_cover_names_the_published_page_a_kiosk_without_a_way_off_the_site(tmp_p
 
 
 def test_library_is_rebuilt_when_content_changes(tmp_path, content_dir):
-    from reader.web import create_app
+    from reader.web import create_app, store
 
     app = create_app(
         {"TESTING": True, "CONTENT_DIR": str(content_dir), "INSTANCE_DIR": str(tmp_path / "i"),
@@ -248,6 +248,10 @@ def test_library_is_rebuilt_when_content_changes(tmp_path, content_dir):
     client = app.test_client()
     assert len(soup_of(client.get("/")).select("a.rd-report-list__link")) == 5
     (content_dir / "zs-nanqu-2024-cadre-meeting.txt").unlink()
+    # The request that notices the change is served from the library there is, while the
+    # new one is built beside it; once it is swapped in, the change shows.
+    assert client.get("/").status_code == 200
+    assert store.wait_for_build(app, timeout=30)
     links = soup_of(client.get("/")).select("a.rd-report-list__link")
     assert len(links) == 4
     assert client.get(f"/r/{MEETING}/").status_code == 404

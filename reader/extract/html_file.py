@@ -33,14 +33,19 @@ from reader.extract.titles import strip_site_names
 
 MIN_BODY_CHARS = 80  # an article container holds at least this much text
 MIN_DENSITY_BLOCK_CHARS = 25  # a text block counts towards its parent's density from here
+DENSITY_BLOCKS = frozenset(["p", "td", "li", "pre", "div"])
+DENSITY_MARKS = "，,。；"
 
 INFO_TABLE_LABELS = frozenset(
     ["索引号", "分类", "主题分类", "发布机构", "成文日期", "名称", "文号", "发布日期", "主题词", "信息来源", "来源"]
 )
 INFO_TABLE_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff]{2,4})\s*[:：]?$")
-# What the first string of a cell whose text is a label can be: the label's start, or all of it.
-INFO_TABLE_LABEL_START = re.compile(r"[\u4e00-\u9fff]{1,4}(?:\s*[:：])?$")
 INFO_TABLE_CELLS = frozenset(["td", "th", "dt", "span", "label", "b", "strong"])
+# A label cell's text is read only this far (characters, and elements and strings walked):
+# reading every cell's whole text cost the square of the nesting depth of inline tags.
+INFO_TABLE_LABEL_MAX_CHARS = 16
+INFO_TABLE_LABEL_MAX_NODES = 16
+INFO_TABLE_MAX_LABELS = 64  # label cells looked at per page; a real table has about ten
 
 # --- HTML ---------------------------------------------------------------------------
 NON_TEXT_TAGS = (
@@ -111,7 +116,8 @@ def read_html(text: str) -> Findings:
     findings.learn(title=title_before_labels(around, links))
     header, body = split_header(body)
     titles = read_labels(findings, header)
-    headings = [tag for tag in _live(tags.headings) if _inside(tag, soup)]  # not in the container
+    in_container = _ids_under(container)
+    headings = [tag for tag in _live(tags.headings) if id(tag) not in in_container]
     findings.learn(title=join_title(titles) or heading_title(headings))
     findings.learn(date=date_under_title(around, findings.title))
     if titles and join_title(titles) != findings.title:
@@ -128,8 +134,8 @@ class _Tags:
     unseen: list[Tag] = field(default_factory=list)  # non-text and hidden elements, outermost only
     copies: list[Tag] = field(default_factory=list)  # phone copies of the article, outermost only
     cells: list[Tag] = field(default_factory=list)  # what may hold an info-table label
-    containers: list[Tag] = field(default_factory=list)  # known CMS article containers
-    articles: list[Tag] = field(default_factory=list)
+    containers: list[Tag] = field(default_factory=list)  # known CMS article containers, outermost
+    articles: list[Tag] = field(default_factory=list)  # outermost only
     headings: list[Tag] = field(default_factory=list)  # h1 and h2
     titles: list[Tag] = field(default_factory=list)
     bodies: list[Tag] = field(default_factory=list)
@@ -139,12 +145,15 @@ def scan_tags(soup: BeautifulSoup) -> _Tags:
     """Sort the page's elements once: what to drop, and where to look for facts and body.
 
     Below an unseen element (non-text or hidden) only <meta>s are looked for: the CMS
-    facts are read from them before anything is dropped.
+    facts are read from them before anything is dropped. Containers and articles are kept
+    outermost only: an outer one holds all an inner one's text, and sizing each nested one
+    would cost the square of their depth.
     """
     tags = _Tags()
-    stack = [(node, False) for node in reversed(soup.contents) if isinstance(node, Tag)]
+    stack = [(node, False, False) for node in reversed(soup.contents) if isinstance(node, Tag)]
     while stack:
-        tag, in_copy = stack.pop()  # in_copy: inside a phone copy already found
+        # inside a phone copy already found; inside a container or article already found
+        tag, in_copy, in_article = stack.pop()
         name = tag.name
         if name == "meta":
             tags.metas.append(tag)
@@ -157,19 +166,23 @@ def scan_tags(soup: BeautifulSoup) -> _Tags:
             if not in_copy and any(MOBILE_COPY.search(c) for c in names):
                 tags.copies.append(tag)
                 in_copy = True
-            if any(ARTICLE_CONTAINER.match(c) for c in names):
+            if not in_article and any(ARTICLE_CONTAINER.match(c) for c in names):
                 tags.containers.append(tag)
+                in_article = True
         if name in INFO_TABLE_CELLS:
             tags.cells.append(tag)
         elif name in ("h1", "h2"):
             tags.headings.append(tag)
-        elif name == "article":
+        elif name == "article" and not in_article:
             tags.articles.append(tag)
+            in_article = True
         elif name == "title":
             tags.titles.append(tag)
         elif name == "body":
             tags.bodies.append(tag)
-        stack.extend((child, in_copy) for child in reversed(tag.contents) if isinstance(child, Tag))
+        stack.extend(
+            (child, in_copy, in_article) for child in reversed(tag.contents) if isinstance(child, Tag)
+        )
     return tags
 
 
@@ -184,8 +197,20 @@ def _decomposed(tag: Tag) -> bool:
     return bool(vars(tag).get("_decomposed"))
 
 
-def _inside(tag: Tag, root: Tag) -> bool:
-    return any(parent is root for parent in tag.parents)
+def _ids_under(root: Tag) -> set[int]:
+    """The identities of the elements below `root`: a test of "inside" that does not walk
+    each element's parents (the square of the depth, on deeply nested pages)."""
+    return {id(tag) for tag in _elements(root)[1:]}
+
+
+def _elements(root: Tag) -> list[Tag]:
+    """`root` and the elements below it, in document order."""
+    elements, stack = [], [root]
+    while stack:
+        tag = stack.pop()
+        elements.append(tag)
+        stack.extend(child for child in reversed(tag.contents) if isinstance(child, Tag))
+    return elements
 
 
 def read_cms_meta(findings: Findings, metas: list[Tag]) -> None:
@@ -235,13 +260,14 @@ def read_info_table(findings: Findings, cells: list[Tag]) -> None:
     """The 信息公开 table of gkmlpt pages: 名称 is the title, 发布日期 (not 成文日期) the date."""
     found = {}
     tables: dict[int, Tag] = {}  # by identity: Tag's == compares markup, and tables can be copies
+    labels = 0
     for cell in cells:
-        # The label's first characters are the cell's first string: most cells are ruled out by it.
-        if not INFO_TABLE_LABEL_START.match(next(cell.stripped_strings, "")):
+        match = INFO_TABLE_LABEL.match(_short_text(cell))
+        if not match or match["label"] not in INFO_TABLE_LABELS or match["label"] in found:
             continue
-        match = INFO_TABLE_LABEL.match(cell.get_text(strip=True))
-        if not match or match["label"] not in INFO_TABLE_LABELS:
-            continue
+        labels += 1
+        if labels > INFO_TABLE_MAX_LABELS:
+            break
         value_cell = cell.find_next_sibling()
         value = " ".join(value_cell.get_text(" ", strip=True).split()) if value_cell else ""
         if value and not INFO_TABLE_LABEL.match(value):
@@ -257,6 +283,25 @@ def read_info_table(findings: Findings, cells: list[Tag]) -> None:
         for table in tables.values():
             if not _decomposed(table):
                 table.decompose()
+
+
+def _short_text(cell: Tag) -> str:
+    """The cell's text as get_text(strip=True) gives it, when it is as short as a label;
+    "" when it is longer or lies deeper than a label cell's text does."""
+    text, walked = "", 0
+    stack = list(reversed(cell.contents))
+    while stack:
+        node = stack.pop()
+        walked += 1
+        if walked > INFO_TABLE_LABEL_MAX_NODES:
+            return ""
+        if isinstance(node, Tag):
+            stack.extend(reversed(node.contents))
+        elif not isinstance(node, PreformattedString):
+            text += node.strip()
+            if len(text) > INFO_TABLE_LABEL_MAX_CHARS:
+                return ""
+    return text
 
 
 def title_of_document(title_tag: Tag | None, findings: Findings, shown_alone) -> str:
@@ -314,9 +359,11 @@ def article_container(soup: BeautifulSoup, tags: _Tags) -> Tag:
     bodies = _live(tags.bodies)
     root = bodies[0] if bodies else soup
 
+    under_root = None if root is soup else _ids_under(root)
+
     def in_root(found: list[Tag]) -> list[Tag]:
         found = _live(found)
-        return found if root is soup else [tag for tag in found if _inside(tag, root)]
+        return found if under_root is None else [tag for tag in found if id(tag) in under_root]
 
     sized = [(len(tag.get_text(strip=True)), tag) for tag in in_root(tags.containers)]
     known = [(chars, tag) for chars, tag in sized if chars >= MIN_BODY_CHARS]
@@ -329,29 +376,52 @@ def article_container(soup: BeautifulSoup, tags: _Tags) -> Tag:
 
 
 def densest_block(root: Tag) -> Tag:
-    """The element whose text blocks are longest and most punctuated, links not counted."""
+    """The element whose text blocks are longest and most punctuated, links not counted.
+
+    A block's text is all its text, a <div>'s only its own strings; its links are all the
+    links below it. Counted in one walk from the leaves up, so nested blocks cost no more
+    than flat ones.
+    """
+    elements = _elements(root)
+    counts = _text_counts(elements)
     scores: Counter = Counter()
-    for block in root.find_all(["p", "td", "li", "pre", "div"]):
-        if block.name == "div":
-            text = "".join(s for s in block.find_all(string=True, recursive=False))
-        else:
-            text = block.get_text()
-        text = "".join(text.split())
-        if len(text) < MIN_DENSITY_BLOCK_CHARS:
+    for block in elements[1:]:
+        if block.name not in DENSITY_BLOCKS:
             continue
-        links = sum(len(a.get_text(strip=True)) for a in block.find_all("a"))
-        score = (1 + len(re.findall("[，,。；]", text)) + min(len(text) // 100, 3)) * (
-            1 - min(links / len(text), 1)
-        )
+        chars, marks, own_chars, own_marks, links = counts[id(block)]
+        if block.name == "div":
+            chars, marks = own_chars, own_marks
+        if chars < MIN_DENSITY_BLOCK_CHARS:
+            continue
+        score = (1 + marks + min(chars // 100, 3)) * (1 - min(links / chars, 1))
         holder = block if block.name in ("div", "td") else block.parent
         scores[id(holder)] += score
         if holder.parent is not None:
             scores[id(holder.parent)] += score / 2
     if not scores:
         return root
-    by_id = {id(tag): tag for tag in [root, *root.find_all(True)]}
+    by_id = {id(tag): tag for tag in elements}
     best = max((i for i in scores if i in by_id), key=scores.__getitem__, default=None)
     return by_id[best] if best is not None else root
+
+
+def _text_counts(elements: list[Tag]) -> dict[int, tuple[int, int, int, int, int]]:
+    """For each of `elements` (parents before children): its characters other than
+    whitespace and its clause marks, below it and in its own strings, and its link characters."""
+    counts: dict[int, tuple[int, int, int, int, int]] = {}
+    for tag in reversed(elements):
+        chars = marks = own_chars = own_marks = links = 0
+        for child in tag.contents:
+            if isinstance(child, Tag):
+                c_chars, c_marks, _, _, c_links = counts[id(child)]
+                chars, marks, links = chars + c_chars, marks + c_marks, links + c_links
+            elif not isinstance(child, PreformattedString):
+                text = "".join(child.split())
+                own_chars += len(text)
+                own_marks += sum(text.count(mark) for mark in DENSITY_MARKS)
+        chars, marks = chars + own_chars, marks + own_marks
+        counts[id(tag)] = (chars, marks, own_chars, own_marks, chars if tag.name == "a" else links)
+    return counts
 
 
 def text_lines(root: Tag) -> list[str]:
