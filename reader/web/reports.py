@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, make_response, render_template
 
 from reader import library
 from reader.web import store
+from reader.web.last_read import remember_page, template_helpers
 from reader.web.page_view import contents_of, view_of
 
 bp = Blueprint("reports", __name__, url_prefix="/r")
+bp.app_context_processor(template_helpers)  # 继续阅读 on the home page and the covers
 
 
 @bp.get("/<slug>/")
@@ -24,7 +26,8 @@ def page(slug: str, n: int):
     conn = store.connection()
     report = library.report(conn, slug) or abort(404)
     this_page = view_of(library.page(conn, slug, n) or abort(404))
-    return render_template("reports/page.html", report=report, page=this_page)
+    response = make_response(render_template("reports/page.html", report=report, page=this_page))
+    return remember_page(response, slug, n)
 
 
 @bp.get("/<slug>/all")
