@@ -123,6 +123,18 @@ function startPlayer() {
     );
   });
 
+  /* 上一页 or 下一页 (a tap, or ← →) while reading aloud: that page in place, read from its start. */
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("#rd-page-prev, #rd-page-next");
+    if (!link || !reading.isPlaying() || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    reading.pause();
+    showPageInPlace(link.href, "push").then(
+      () => reading.start(0, "continuous"),
+      () => window.location.assign(link.href),
+    );
+  });
+
   offerResume({
     player: player,
     controls: controls,

@@ -16,6 +16,7 @@ with the page's address at that moment, and plays the audio at 4× (test speed o
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -234,15 +235,33 @@ def test_one_tap_reads_three_pages_in_a_row_and_the_address_and_focus_follow(pho
     assert [sentence for page, sentence in read if page == page_path(2)] == ["s2-0", "s2-1"]
     # the same document all along: the pages were turned in place
     assert phone.execute_script("return window.__rdDocument") == document
-    # the page's links lead on from the page shown, for a tap or a browser without script
+    # the page's links lead on from the page shown, for a tap or a browser without script,
+    # and a setting chosen without script comes back to the page shown
     assert phone.find_element(By.ID, "rd-page-next").get_attribute("href").endswith(page_path(4))
+    elder_switch = urlsplit(phone.find_element(By.ID, "rd-elder-switch").get_attribute("href"))
+    assert parse_qs(elder_switch.query)["next"] == [page_path(3)]
 
-    # Back shows the page before, in place, and its text
+    # Back shows the page before, in place, with its text
+    tap(phone, toggle(phone))  # pause, so the page stays put
+    shown = int(phone.current_url.rsplit("/", 1)[1])
     phone.back()
-    wait_for(lambda: phone.title.startswith("第 3 页") or phone.title.startswith("第 2 页"),
-             timeout=5, message="the page before")
-    shown = phone.find_element(By.CSS_SELECTOR, ".rd-reading__position").text
-    assert shown == f"第 {phone.current_url.rsplit('/', 1)[1]} 页 / 共 4 页"
+    wait_for(lambda: phone.find_element(By.CSS_SELECTOR, ".rd-reading__position").text
+             == f"第 {shown - 1} 页 / 共 4 页", timeout=5, message="the page before")
+    assert phone.current_url.endswith(page_path(shown - 1))
+    assert phone.title.startswith(f"第 {shown - 1} 页")
+    assert phone.find_element(By.ID, f"s{shown - 1}-0").is_displayed()
+    assert phone.execute_script("return window.__rdDocument") == document
+
+
+def test_next_page_tapped_while_listening_plays_on_from_its_start(phone, server):
+    open_page(phone, server, page_path(1))
+    wait_for_player(phone)
+    document = phone.execute_script("return window.__rdDocument")
+    tap(phone, toggle(phone))
+    wait_for(lambda: clock(phone, page_path(1)) > 0, message="reading page 1")
+    tap(phone, phone.find_element(By.ID, "rd-page-next"))
+    wait_for(lambda: clock(phone, page_path(2)) > 0.2, message="reading page 2")
+    assert [step["id"] for step in trail(phone) if step["page"] == page_path(2)][0] == "s2-0"
     assert phone.execute_script("return window.__rdDocument") == document
 
 

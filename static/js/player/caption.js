@@ -34,7 +34,7 @@ export function startCaptionFollowing(caption, audio, controls, player) {
   function measureDock() {
     const docked = !controls.hidden && window.getComputedStyle(controls).position === "fixed";
     document.documentElement.style.setProperty("--rd-dock-height", docked ? controls.offsetHeight + "px" : "0px");
-    if (!docked && !controls.hidden) player.style.setProperty("--rd-controls-room", controls.offsetHeight + "px");
+    if (!docked && !controls.hidden) document.documentElement.style.setProperty("--rd-controls-room", controls.offsetHeight + "px");
   }
 
   audio.addEventListener("timeupdate", follow);
