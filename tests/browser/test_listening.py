@@ -424,6 +424,17 @@ def test_the_offer_and_the_docked_controls_pass_axe_and_the_numbers(phone, serve
     assert not problems, describe_violations(problems)
     for button in phone.find_elements(By.CSS_SELECTOR, ".rd-player__controls button"):
         assert button.size["height"] >= 59.5 and button.size["width"] >= 59.5, button.text
+    # reflow (WCAG 1.4.10): at 320 px wide nothing scrolls sideways, docked or not
+    harness.set_window(phone, 320, 568, mobile=True)
+    try:
+        widths = phone.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1], widths
+        geometry = phone.execute_script(_CAPTION_GEOMETRY)
+        assert geometry["covered"] == [] and geometry["height"] <= 0.25 * geometry["viewport"] + 0.5
+    finally:
+        harness.set_phone(phone)
 
 
 # --- continue where you left off -----------------------------------------------------------
