@@ -375,7 +375,7 @@ def test_captions_fit_a_quarter_of_the_screen_above_the_controls_and_follow_the_
     samples = []
     def sentence_half_said():
         samples.append(phone.execute_script(_CAPTION_GEOMETRY))
-        return clock(phone, path) > 6  # seconds into the long sentence
+        return clock(phone, path) > 15  # seconds into the long sentence (some 45 s long)
     wait_for(sentence_half_said, message="the long sentence to be half said")
     shown = [s for s in samples if s["shown"]]
     assert shown, "大字幕 never showed"
