@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, g, make_response, render_template, request
 
 from reader import library, search
 from reader.web import downloads, store
+from reader.web.last_read import remember_page, template_helpers
 from reader.web.page_view import contents_of, view_of
 
 bp = Blueprint("reports", __name__, url_prefix="/r")
+bp.app_context_processor(template_helpers)  # 继续阅读 on the home page and the covers
 
 
 @bp.get("/<slug>/")
@@ -30,9 +32,10 @@ def page(slug: str, n: int):
     this_page = view_of(library.page(conn, slug, n) or abort(404))
     query = search.query_of(request.args["q"]) if request.args.get("q") else None
     places = search.count_places((s.text for s in this_page.sentences), query) if query else 0
-    return render_template(
+    response = make_response(render_template(
         "reports/page.html", report=report, page=this_page, query=query, page_places=places
-    )
+    ))
+    return remember_page(response, slug, n)
 
 
 @bp.get("/<slug>/all")

@@ -44,6 +44,13 @@ CHROMIUM_FLAGS = (
 )
 DEFAULT_WINDOW = (1280, 900)
 
+# A phone: an iPhone 12-14's viewport, touch, and the autoplay rule phone browsers keep:
+# every newly loaded page needs its own tap before it may play sound. Chromium's
+# document-user-activation-required would let a page reached from a tapped page play,
+# and so would hide what a phone does.
+PHONE_WINDOW = (390, 844)
+PHONE_FLAGS = ("--autoplay-policy=user-gesture-required",)
+
 NETWORK_SCHEMES = ("http", "https", "ws", "wss")
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 
@@ -121,14 +128,19 @@ def serve_wsgi(app, host: str = "127.0.0.1") -> Iterator[str]:
 # --- Chromium -----------------------------------------------------------------------------
 
 
-def start_chromium(user_data_dir: Path, window: tuple[int, int] = DEFAULT_WINDOW):
-    """Start headless Debian Chromium through /usr/bin/chromedriver, with a network log."""
+def start_chromium(
+    user_data_dir: Path, window: tuple[int, int] = DEFAULT_WINDOW, flags: tuple[str, ...] = ()
+):
+    """Start headless Debian Chromium through /usr/bin/chromedriver, with a network log.
+
+    `flags` are added to CHROMIUM_FLAGS (e.g. PHONE_FLAGS).
+    """
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS:
+    for flag in (*CHROMIUM_FLAGS, *flags):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={user_data_dir}")
     options.add_argument(f"--window-size={window[0]},{window[1]}")
@@ -155,6 +167,27 @@ def set_window(driver, width: int, height: int, *, mobile: bool = False) -> None
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
     )
+
+
+def set_phone(driver) -> None:
+    """Emulate a phone's screen and touch: PHONE_WINDOW, a mobile viewport, touch points."""
+    width, height = PHONE_WINDOW
+    set_window(driver, width, height, mobile=True)
+    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+
+
+def tap(driver, element) -> None:
+    """A finger's tap in the middle of `element` (scrolled into view first), as a phone sends
+    it: touchstart and touchend, from which the browser makes the click. It counts as the
+    user's gesture that autoplay rules ask for."""
+    box = driver.execute_script(
+        "const el = arguments[0]; el.scrollIntoView({block: 'center', behavior: 'instant'});"
+        "const r = el.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2];",
+        element,
+    )
+    point = [{"x": box[0], "y": box[1]}]
+    driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": point})
+    driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
 def reset_browser(driver) -> None:

@@ -1,12 +1,16 @@
 /* The reading controller: what 朗读, 上一句, 下一句 and 停止 do, how reading goes on from
    sentence to sentence and page to page (连读), and 继续朗读 when the browser refuses to
    speak without a tap. It owns where reading is; position, manifest, highlight and voice
-   do the rest. */
+   do the rest, and player.js turns the page (in place, so the <audio> plays on).
+
+   The player is "active" (rd-player--active) from the first sentence read until 停止 or
+   the end of the report, paused or not: 大字幕 shows, and its controls stay docked beside
+   it, only then; a page that has just loaded shows neither. */
 
 import { jsonAttribute } from "../json-attribute.js";
 import { createHighlight } from "./highlight.js";
 import { createManifest } from "./manifest.js";
-import { continueOnPage, forgetSentence, rememberSentence } from "./position.js";
+import { forgetSentence, rememberSentence } from "./position.js";
 import { createVoice } from "./voice.js";
 import { createWordFollower } from "./words.js";
 
@@ -14,21 +18,23 @@ import { createWordFollower } from "./words.js";
  * Reading of `spans` (the sentences of page `pageNumber` of report `slug`, in order) by
  * `player` (data-module="rd-player") with its `audio`, its `toggle` (朗读/暂停) and the 大字幕 `caption` bar. `settings` holds
  * voice, rate, pauses, reading, captions and word_highlight; `browserRates` maps a rate to a
- * speechSynthesis rate.
+ * speechSynthesis rate. `turnTo(url)` shows the next page when 连读 reaches the end of this
+ * one. `spans` is the one list of the shown page's sentences: a page turned in place
+ * refills it.
  */
-export function createReading({ player, slug, pageNumber, spans, audio, toggle, caption, settings, browserRates }) {
+export function createReading({ player, slug, pageNumber, spans, audio, toggle, caption, settings, browserRates, turnTo }) {
   const highlight = createHighlight(caption);
   const words = createWordFollower(audio);
   const voice = createVoice(audio, sentence, { finished: finished, refused: refused, unable: () => stop(false) });
-  const manifest = createManifest(
-    player.getAttribute("data-manifest"), voice.forgiveFailures, jsonAttribute(player, "data-voice-tags", {}),
-  );
+  const voiceTags = jsonAttribute(player, "data-voice-tags", {});
+  let manifest = createManifest(player.getAttribute("data-manifest"), voice.forgiveFailures, voiceTags);
   let index = -1; // the current sentence (highlighted), -1 for none
   let playing = false;
   let mode = "continuous"; // "continuous" (连读), "single" (one sentence) or "block" (to blockEnd)
   let blockEnd = -1;
   let continueButton = null; // 继续朗读, made when autoplay is refused
   const onPlaying = []; // told each time this player starts to speak
+  const onChange = []; // told playing (true) or not (false) whenever that changes
 
   function sentence(i) {
     const span = spans[i];
@@ -71,14 +77,21 @@ export function createReading({ player, slug, pageNumber, spans, audio, toggle, 
     if (index >= 0) rememberSentence(slug, pageNumber, index);
   }
 
+  function setActive(value) {
+    player.classList.toggle("rd-player--active", value);
+    window.requestAnimationFrame(highlight.measureCaption);
+  }
+
   function setPlaying(value) {
     playing = value;
     toggle.setAttribute("aria-pressed", value ? "true" : "false");
     player.classList.toggle("rd-player--playing", value);
     if (value) {
+      setActive(true);
       if (continueButton) continueButton.hidden = true;
       onPlaying.forEach((listener) => listener());
     }
+    onChange.forEach((listener) => listener(value));
   }
 
   function speak(i) {
@@ -90,6 +103,7 @@ export function createReading({ player, slug, pageNumber, spans, audio, toggle, 
   /* Autoplay refused (a page turned by 连读, with no tap on this page yet): ask for one. */
   function refused() {
     setPlaying(false);
+    setActive(false);
     mode = "continuous";
     if (!continueButton) {
       continueButton = document.createElement("button");
@@ -118,12 +132,23 @@ export function createReading({ player, slug, pageNumber, spans, audio, toggle, 
     voice.silence();
     if (!next) { // the end of the report
       setPlaying(false);
+      setActive(false);
       setCurrent(-1);
       forgetSentence();
       return;
     }
-    continueOnPage(slug, pageNumber + 1);
-    window.location.assign(next);
+    turnTo(next, pageNumber + 1);
+  }
+
+  /* Another page of the report is shown in place (a page turn, Back or Forward): its
+     sentences are read from now on, with its manifest, which is returned loading. */
+  function changePage(n, pageSpans, manifestUrl) {
+    voice.silence();
+    pageNumber = n;
+    spans.splice(0, spans.length, ...pageSpans);
+    index = -1;
+    manifest = createManifest(manifestUrl, voice.forgiveFailures, voiceTags);
+    return manifest.load(settings.voice, settings.rate);
   }
 
   /** Read from sentence i: "continuous" (连读), "single" sentence, or "block" up to `end`. */
@@ -155,8 +180,9 @@ export function createReading({ player, slug, pageNumber, spans, audio, toggle, 
   function stop(clearPosition) {
     voice.silence();
     setPlaying(false);
+    setActive(false);
     setCurrent(-1);
-    if (clearPosition) forgetSentence();
+    if (clearPosition) forgetSentence(slug, pageNumber);
   }
 
   function step(delta) {
@@ -167,6 +193,7 @@ export function createReading({ player, slug, pageNumber, spans, audio, toggle, 
       speak(next);
     } else {
       voice.silence();
+      setActive(true);
       setCurrent(next, true);
     }
   }
@@ -213,11 +240,17 @@ export function createReading({ player, slug, pageNumber, spans, audio, toggle, 
   return {
     start: start,
     pause: pause,
+    resume: resume,
+    step: step,
+    stop: () => stop(true),
+    changePage: changePage,
     changeSettings: changeSettings,
     /** Show sentence i as where reading stopped, without reading it. */
     showStoppedAt: (i) => setCurrent(i, false),
     loadManifest: () => manifest.load(settings.voice, settings.rate, settings.pauses),
     onPlaying: (listener) => { onPlaying.push(listener); },
+    onChange: (listener) => { onChange.push(listener); },
+    page: () => pageNumber,
     setting: (name) => settings[name],
     isPlaying: () => playing,
     current: () => index,

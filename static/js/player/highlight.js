@@ -12,9 +12,14 @@ export function createHighlight(caption) {
   const captionText = caption && caption.querySelector("[data-caption-text]");
   let current = null;
 
+  /* How far up from the window's foot the bar (and the controls docked under it) reach. */
+  function covered() {
+    return caption && caption.offsetHeight ? window.innerHeight - caption.getBoundingClientRect().top : 0;
+  }
+
   function keepInView(span) {
     const box = span.getBoundingClientRect();
-    const bottom = window.innerHeight - (caption && !caption.hidden ? caption.offsetHeight : 0);
+    const bottom = window.innerHeight - covered();
     if (box.top >= 0 && box.bottom <= bottom) return;
     span.scrollIntoView({ block: "center", behavior: reducedMotion() ? "auto" : "smooth" });
   }
@@ -35,7 +40,7 @@ export function createHighlight(caption) {
     const focused = document.activeElement;
     if (height && focused && focused !== document.body && !caption.contains(focused)) {
       const box = focused.getBoundingClientRect();
-      if (box.bottom > window.innerHeight - height) {
+      if (box.bottom > window.innerHeight - covered()) {
         focused.scrollIntoView({ block: "nearest", behavior: reducedMotion() ? "auto" : "smooth" });
       }
     }

@@ -2,8 +2,12 @@
 
    localStorage keeps the sentence last highlighted ({slug, n, seq}): a reload shows it
    again and 朗读 resumes there. sessionStorage keeps the page that 连读 turned to
-   ({slug, n}): that page carries on reading by itself. Storage may be blocked or full;
-   the player still works then, it only forgets. */
+   ({slug, n}): that page carries on reading by itself, when a page could not be turned in
+   place. Storage may be blocked or full; the player still works then, it only forgets.
+
+   The sentence also goes into 继续阅读's cookie (reader/web/last_read.py), which the
+   server writes with the page alone; its name and age come from the player's
+   data-last-read-cookie and data-last-read-max-age. */
 
 const POSITION_KEY = "rd-player-position";
 const CONTINUE_KEY = "rd-player-continue";
@@ -36,12 +40,34 @@ function forget(store, key) {
   } catch (error) { /* blocked */ }
 }
 
-export function rememberSentence(slug, n, seq) {
-  writeJSON(storage("localStorage"), POSITION_KEY, { slug: slug, n: n, seq: seq });
+/* 继续阅读's cookie: "<slug>:<n>:<seq>", "<slug>:<n>" without a seq, gone when `place` is null. */
+function writeLastRead(place) {
+  const player = document.querySelector("[data-last-read-cookie]");
+  const name = player && player.getAttribute("data-last-read-cookie");
+  if (!name) return;
+  const maxAge = place ? player.getAttribute("data-last-read-max-age") : "0";
+  let value = place ? encodeURIComponent(place.slug) + ":" + place.n : "";
+  if (place && place.seq !== undefined) value += ":" + place.seq;
+  document.cookie = name + "=" + value + "; path=/; samesite=lax" + (maxAge ? "; max-age=" + maxAge : "");
 }
 
-export function forgetSentence() {
+export function rememberSentence(slug, n, seq) {
+  writeJSON(storage("localStorage"), POSITION_KEY, { slug: slug, n: n, seq: seq });
+  writeLastRead({ slug: slug, n: n, seq: seq });
+}
+
+/** Reading was stopped on page n of `slug` (继续阅读 keeps the page), or, with no
+    arguments, reached the end of the report (nothing is left to continue). */
+export function forgetSentence(slug, n) {
   forget(storage("localStorage"), POSITION_KEY);
+  writeLastRead(slug ? { slug: slug, n: n } : null);
+}
+
+/** Where reading stopped in report `slug`, on whichever page: {n, seq}, or null. */
+export function rememberedPlace(slug) {
+  const stored = readJSON(storage("localStorage"), POSITION_KEY);
+  if (!stored || stored.slug !== slug || !(stored.n >= 1) || !(stored.seq >= 0)) return null;
+  return { n: stored.n, seq: stored.seq };
 }
 
 /** The sentence remembered on page n of report `slug`, or -1. */
