@@ -43,6 +43,7 @@ CHROMIUM_FLAGS = (
     "--lang=zh-CN",
 )
 DEFAULT_WINDOW = (1280, 900)
+PHONE = (390, 844)  # CSS px: a common phone held upright
 
 NETWORK_SCHEMES = ("http", "https", "ws", "wss")
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
@@ -157,9 +158,34 @@ def set_window(driver, width: int, height: int, *, mobile: bool = False) -> None
     )
 
 
+def set_phone(driver, on: bool = True) -> None:
+    """A phone: a 390 × 844 mobile viewport with touch (so `tap` works), or back to the
+    default window without touch."""
+    if on:
+        set_window(driver, *PHONE, mobile=True)
+    else:
+        set_window(driver, *DEFAULT_WINDOW)
+    driver.execute_cdp_cmd(
+        "Emulation.setTouchEmulationEnabled", {"enabled": on, "maxTouchPoints": 5 if on else 1}
+    )
+
+
+def tap(driver, element) -> None:
+    """A finger's tap on the middle of `element` (scrolled into view first), as touch
+    events the browser turns into a click; needs `set_phone`."""
+    rect = driver.execute_script(
+        "const el = arguments[0]; el.scrollIntoView({block: 'center', behavior: 'instant'});"
+        "const r = el.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2];",
+        element,
+    )
+    point = {"x": rect[0], "y": rect[1]}
+    driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point]})
+    driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
 def reset_browser(driver) -> None:
     """Back to a first visit: default window, no cookies or storage, empty network log."""
-    set_window(driver, *DEFAULT_WINDOW)
+    set_phone(driver, on=False)
     driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
     driver.get("about:blank")
     driver.get_log("performance")
