@@ -30,12 +30,14 @@ function open() {
 }
 
 /* Closes the panel; focus goes to `then` ("text": the report text, else the switch),
-   so it is never left on something hidden. */
+   so it is never left on something hidden. Focus elsewhere on the page stays there. */
 export function closeToolbar(then) {
   const parts = toolbarParts();
   if (!parts || parts.toolbar.hidden) return;
+  const focusWasInside = parts.toolbar.contains(document.activeElement);
   parts.toolbar.hidden = true;
   parts.toggle.setAttribute("aria-expanded", "false");
+  if (then !== "text" && !focusWasInside && document.activeElement !== document.body) return;
   const target = then === "text" ? textTarget() : parts.toggle;
   if (target) {
     target.focus({ preventScroll: then === "text" });
