@@ -123,14 +123,15 @@ SETTINGS: tuple[Setting, ...] = (
             html_classes=_class_each("rd-guide--", _GUIDES)),
     Setting("cursor", "鼠标指针", _CURSORS, "normal", toolbar_row=2,
             html_classes=_class_each("rd-cursor--", _CURSORS)),
-    Setting("script", "字体", _choices(("hans", "简体"), ("hant", "繁體")), "hans",
+    Setting("script", "简繁", _choices(("hans", "简体"), ("hant", "繁體")), "hans",
             toolbar_row=2, reloads=True),
     Setting("lang", "界面语言",
             tuple(Choice(i.code, i.label, i.tag) for i in INTERFACE_LANGUAGES), "zh_CN",
             toolbar_row=2, reloads=True),
-    # Whether 无障碍版 is open, kept across no-JS reloads.
-    Setting("toolbar", "无障碍版", _choices(("closed", "收起"), ("open", "打开")), "closed",
-            in_form=False),
+    # Whether 无障碍版 closes by itself once a value is chosen. Whether it is open is no
+    # setting: it belongs to one visit of one page (`?toolbar=` in its URL), so the next
+    # page never opens with it.
+    Setting("autoclose", "选好后收起工具栏", _choices(("off", "关闭"), ("on", "开启")), "off"),
 )  # fmt: skip
 SETTING = {setting.name: setting for setting in SETTINGS}
 TOOLBAR_ROWS: tuple[tuple[Setting, ...], ...] = tuple(
@@ -140,23 +141,44 @@ TOOLBAR_ROWS: tuple[tuple[Setting, ...], ...] = tuple(
 DEFAULTS: dict[str, str] = {setting.name: setting.default for setting in SETTINGS}
 
 PRESETS = ("elder", "reset")
+# 长者助手: text at least 150 % (a larger size the reader chose stays), wide spacing. What
+# it changed is kept beside it (`before_size`, `before_spacing`) until it is turned off,
+# which gives the reader's own values back.
 ELDER_PRESET = {"elder": "on", "size": "2", "spacing": "wide"}
+ELDER_RAISES_ONLY = ("size",)
+BEFORE_ELDER = "before_"
+# When the text is 繁體 and no interface language was chosen, the interface is 繁體 too.
+INTERFACE_FOR_SCRIPT = {"hant": "zh_Hant"}
+
+
+def _valid(name: str, value: str) -> bool:
+    """A setting's value, or what 长者助手 changed (`before_size=4`)."""
+    if name.startswith(BEFORE_ELDER):
+        name = name.removeprefix(BEFORE_ELDER)
+        if name not in ELDER_PRESET or name == "elder":
+            return False
+    return name in SETTING and value in SETTING[name].values
 
 
 class Settings:
     """One reader's settings: a valid value for every name in SETTINGS.
 
     Read a value as an attribute (`settings.theme`). Immutable: `updated` returns a copy.
+    What the reader chose is kept apart from what follows from it (`_chosen`, the
+    cookie): a chosen value stays when it is the default (an interface language chosen
+    stays whatever the script), and 长者助手 remembers what it changed.
     """
 
-    __slots__ = ("_values",)
+    __slots__ = ("_chosen", "_values")
 
     def __init__(self, values: Mapping[str, str] | None = None) -> None:
-        values = values or {}
-        self._values = {
-            name: values[name] if values.get(name) in SETTING[name].values else default
-            for name, default in DEFAULTS.items()
-        }
+        chosen = {name: value for name, value in (values or {}).items() if _valid(name, value)}
+        if chosen.get("elder") != "on":  # nothing to give back once 长者助手 is off
+            chosen = {k: v for k, v in chosen.items() if not k.startswith(BEFORE_ELDER)}
+        self._chosen = chosen
+        self._values = {name: chosen.get(name, default) for name, default in DEFAULTS.items()}
+        if "lang" not in chosen:
+            self._values["lang"] = INTERFACE_FOR_SCRIPT.get(self._values["script"], DEFAULTS["lang"])
 
     def __getattr__(self, name: str) -> str:
         try:
@@ -165,13 +187,13 @@ class Settings:
             raise AttributeError(name) from None
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Settings) and self._values == other._values
+        return isinstance(other, Settings) and self._chosen == other._chosen
 
     def __hash__(self) -> int:
-        return hash(tuple(self._values.items()))
+        return hash(tuple(sorted(self._chosen.items())))
 
     def __repr__(self) -> str:
-        return f"Settings({self.changed_from_default()!r})"
+        return f"Settings({self._chosen!r})"
 
     @classmethod
     def from_cookie(cls, cookie: str | None, kiosk: bool = False) -> Settings:
@@ -179,38 +201,64 @@ class Settings:
         base = cls().updated({"preset": "elder"}) if kiosk else cls()
         if not cookie:
             return base
-        return base.updated(dict(parse_qsl(cookie, keep_blank_values=False)))
+        return cls({**base._chosen, **dict(parse_qsl(cookie, keep_blank_values=False))})
 
     def updated(self, changes: Mapping[str, str]) -> Settings:
-        """A copy with the valid names and values of `changes` applied, presets first."""
+        """A copy with the valid names and values of `changes` applied, presets first.
+
+        A value a setting already has is no change: the settings form sends every
+        setting, and saving it must neither fix the interface language nor make 长者助手
+        forget what it changed.
+        """
         preset = changes.get("preset")
         if preset == "reset":  # 退出/重置 wins over anything sent with it
-            return Settings({"toolbar": self.toolbar})
-        values = dict(self._values)
-        if preset == "elder":
-            values.update(ELDER_PRESET)
-        values.update(
-            (name, value)
-            for name, value in changes.items()
-            if name in SETTING and value in SETTING[name].values
-        )
-        return Settings(values)
+            return Settings()
+        chosen = dict(self._chosen)
+        if preset == "elder" and not self.is_elder:
+            for name, value in ELDER_PRESET.items():
+                if name != "elder":
+                    chosen[BEFORE_ELDER + name] = self._values[name]
+                chosen[name] = self._raised(name, value)
+        for name, value in changes.items():
+            if _valid(name, value) and name in SETTING and value != self._values[name]:
+                chosen[name] = value
+                chosen.pop(BEFORE_ELDER + name, None)  # chosen in 长者助手: kept after it
+        return Settings(chosen)
+
+    def _raised(self, name: str, value: str) -> str:
+        """The preset's value, or the reader's own where that is larger (text size)."""
+        if name not in ELDER_RAISES_ONLY:
+            return value
+        order = SETTING[name].values
+        return max(value, self._values[name], key=order.index)
 
     def changed_from_default(self) -> dict[str, str]:
         return {name: value for name, value in self._values.items() if value != DEFAULTS[name]}
 
     def to_cookie(self) -> str:
-        return urlencode(self.changed_from_default())
+        return urlencode(self._chosen)
 
     @property
     def is_elder(self) -> bool:
         return self.elder == "on"
 
     def elder_switch(self) -> dict[str, str]:
-        """The change that 长者助手 makes: the preset on, or off with what it had set."""
-        if self.is_elder:
-            return {name: DEFAULTS[name] for name in ELDER_PRESET}
-        return {"preset": "elder"}
+        """The change that 长者助手 makes: the preset on, or off with the reader's own back.
+
+        A value the preset set and the reader has not changed since returns to what it
+        was; one without a record (a cookie from before they were kept) returns to its
+        default if it still holds the preset's value.
+        """
+        if not self.is_elder:
+            return {"preset": "elder"}
+        change = {"elder": "off"}
+        for name, value in ELDER_PRESET.items():
+            before = self._chosen.get(BEFORE_ELDER + name)
+            if before is not None:
+                change[name] = before
+            elif name != "elder" and self._values[name] == value:
+                change[name] = DEFAULTS[name]
+        return change
 
     @property
     def html_lang(self) -> str:

@@ -94,8 +94,10 @@ def test_page_has_heading_path_position_and_pagination(client):
     nav = soup.select_one("nav.rd-pagination")
     assert nav["aria-label"] == "翻页"
     assert nav.select_one("[aria-current=page]").get_text() == f"第 2 页 / 共 {count} 页"
-    assert nav.select_one("a[rel=prev]")["href"] == f"/r/{DONGQU}/1"
-    assert nav.select_one("a[rel=next]")["href"] == f"/r/{DONGQU}/3"
+    # A page turn lands at the report text, past the header and the toolbar.
+    assert nav.select_one("a[rel=prev]")["href"] == f"/r/{DONGQU}/1#rd-text"
+    assert nav.select_one("a[rel=next]")["href"] == f"/r/{DONGQU}/3#rd-text"
+    assert soup.select_one("#rd-text.rd-reading__body .rd-sentence")
     assert soup.select_one("link[rel=next]")["href"] == f"/r/{DONGQU}/3"
     last = soup_of(client.get(f"/r/{DONGQU}/{count}"))
     assert not last.select("a[rel=next]") and "读完了" in last.select_one("nav.rd-pagination").get_text()
@@ -144,7 +146,7 @@ def test_settings_link_sets_cookie_and_returns_to_the_page(client):
     html = soup_of(client.get(f"/r/{SUMMARY}/3")).html
     assert "rd-theme--black-yellow" in html["class"] and "rd-size--5" in html["class"]
     pressed = soup_of(client.get("/")).select("[data-setting=theme][aria-pressed=true]")
-    assert [a.get_text() for a in pressed] == ["黑底黄字"]
+    assert [a.get_text() for a in pressed] == ["配色：黑底黄字"]  # its setting, then its value
 
 
 def test_elder_preset_and_reset(client):
@@ -179,7 +181,7 @@ def test_settings_form_works_without_javascript(client):
     form = soup.select_one("main form[method=post]")
     names = {i["name"] for i in form.select("input[type=radio]")}
     assert names == {"size", "spacing", "theme", "voice", "rate", "pauses", "reading", "captions",
-                     "word_highlight", "guide", "cursor", "script", "lang", "elder"}
+                     "word_highlight", "guide", "cursor", "script", "lang", "elder", "autoclose"}
     for radio in form.select("input[type=radio]"):
         assert soup.select_one(f"label[for={radio['id']}]"), radio["id"]
     response = client.post("/settings", data={"theme": "blue-white", "spacing": "wide", "next": "/help"})
@@ -194,7 +196,7 @@ def test_settings_answer_javascript_with_classes_and_one_announcement(client):
     answer = response.get_json()
     assert "rd-theme--yellow-black" in answer["classes"]
     assert answer["settings"] == {"theme": "yellow-black"}
-    assert answer["message"] == "设置已更新"
+    assert answer["message"] == "配色 黄底黑字"  # what changed, not only that something did
     assert COOKIE_NAME in response.headers["Set-Cookie"]
 
 
@@ -203,7 +205,9 @@ def test_traditional_script_converts_report_text_only(client):
     soup = soup_of(client.get(f"/r/{NANCHENG}/"))
     assert soup.h1.get_text() == "南城街道2023年工作計劃"
     assert soup.h1["lang"] == "zh-HK"
-    assert soup.html["lang"] == "zh-CN"  # the interface stays 简体中文
+    assert soup.html["lang"] == "zh-HK"  # 繁體 text brings the 繁體 interface
+    assert soup.select_one("#rd-elder-switch").get_text() == "長者助手"
+    assert soup.select_one("#rd-toolbar-switch").get_text() == "無障礙版"
 
 
 def test_search_marks_matches_and_links_to_the_page_holding_them(client):

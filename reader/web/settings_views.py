@@ -2,32 +2,53 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
 
-from reader.settings import COOKIE_MAX_AGE, COOKIE_NAME, DEFAULTS, SETTING, SETTINGS, TOOLBAR_ROWS
+from reader.settings import (
+    COOKIE_MAX_AGE,
+    COOKIE_NAME,
+    DEFAULTS,
+    SETTING,
+    SETTINGS,
+    TOOLBAR_ROWS,
+    Setting,
+    Settings,
+)
 from reader.speech.voices import BROWSER_RATES, VOICE_TABLE
 from reader.web.i18n import gettext
 
 bp = Blueprint("settings", __name__)
 
 
+# `?toolbar=` on a page: 无障碍版 open on this visit of it ("open"), with one setting's
+# group unfolded (its name). Never kept anywhere else, so the next page opens closed.
+TOOLBAR_GROUPS = tuple(setting.name for row in TOOLBAR_ROWS for setting in row)
+TOOLBAR_STATES = ("open", *TOOLBAR_GROUPS)
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     changes = request.form if request.method == "POST" else request.args
     changes = {k: v for k, v in changes.items() if k in SETTING or k == "preset"}
-    if not changes:
-        return render_template("settings/form.html")
+    toolbar = request.values.get("toolbar")
+    opens_toolbar = toolbar in TOOLBAR_STATES and "next" in request.values
+    if not changes and not opens_toolbar:  # /settings?toolbar=open alone shows the form
+        return render_template("settings/form.html", back=_form_back())
+    before = g.settings
     g.settings = g.settings.updated(changes)
     if request.accept_mimetypes.best == "application/json":
         response = jsonify(
             classes=g.settings.html_classes(),
             settings=g.settings.changed_from_default(),
-            message=announcement(changes),
+            message=announcement(changes, before),
         )
     else:
-        response = redirect(safe_next(request.values.get("next")), code=303)
+        target = safe_next(request.values.get("next"))
+        if opens_toolbar:
+            target = with_toolbar(target, toolbar)
+        response = redirect(target, code=303)
     response.set_cookie(
         COOKIE_NAME, g.settings.to_cookie(), max_age=COOKIE_MAX_AGE, samesite="Lax",
         httponly=False, path="/",
@@ -57,13 +78,51 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def announcement(changes: dict[str, str]) -> str:
-    """One sentence a screen reader announces after a change."""
+def _form_back() -> str | None:
+    """The page the settings form was opened from, if a safe one was named."""
+    target = request.args.get("next")
+    back = safe_next(target)
+    return back if target and back == target else None
+
+
+def with_toolbar(target: str, toolbar: str | None) -> str:
+    """`target` (a path on this site) with 无障碍版 open as `toolbar` says, or closed (None).
+
+    An unfolded group is scrolled to (`#rd-toolbar-size`), so a reader coming back from
+    a no-JS choice sees the values they were choosing from.
+    """
+    parts = urlsplit(target)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "toolbar"]
+    fragment = parts.fragment
+    if toolbar in TOOLBAR_STATES:
+        query.append(("toolbar", toolbar))
+        fragment = "rd-toolbar" if toolbar == "open" else f"rd-toolbar-{toolbar}"
+    return urlunsplit(("", "", parts.path, urlencode(query), fragment))
+
+
+def announcement(changes: dict[str, str], before: Settings) -> str:
+    """One sentence a screen reader announces after a change, saying what changed
+    ("字号 200%"), in the interface language the change leaves."""
     if changes.get("preset") == "reset":
         return gettext("已恢复默认设置")
-    if changes.get("preset") == "elder":
+    if changes.get("preset") == "elder" or (changes.get("elder") == "on" and not before.is_elder):
         return gettext("已进入长者模式")
-    return gettext("设置已更新")
+    if changes.get("elder") == "off" and before.is_elder:
+        return gettext("已退出长者模式")
+    changed = [SETTING[name] for name in changes if name in SETTING and
+               getattr(before, name) != getattr(g.settings, name)]
+    if len(changed) != 1:
+        return gettext("设置已更新")
+    setting = changed[0]
+    return gettext("%(setting)s %(value)s", setting=gettext(setting.label),
+                   value=choice_label(setting, getattr(g.settings, setting.name)))
+
+
+def choice_label(setting: Setting, value: str) -> str:
+    """What the reader sees for a value: its label in the interface language, or an
+    interface language's own name."""
+    choice = next(choice for choice in setting.choices if choice.value == value)
+    return choice.label if choice.lang else gettext(choice.label)
 
 
 # Keyboard shortcuts: (keys, what they do, where they act). Alt+Shift with a digit clashes
@@ -98,4 +157,12 @@ def setting_labels() -> dict:
         "SETTINGS_DEFAULTS": DEFAULTS,
         "BROWSER_RATES": BROWSER_RATES,
         "VOICE_TAGS": {voice.code: voice.tag for voice in VOICE_TABLE},
+        "toolbar_state": _toolbar_state(),
+        "toolbar_url": lambda toolbar=None: with_toolbar(request.full_path.rstrip("?"), toolbar),
+        "choice_label": choice_label,
     }
+
+
+def _toolbar_state() -> str | None:
+    state = request.args.get("toolbar")
+    return state if state in TOOLBAR_STATES else None

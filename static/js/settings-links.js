@@ -2,6 +2,8 @@
    the <html> classes, the settings that differ from the defaults and one sentence to
    announce. Links that change the text itself (data-reload) still navigate. */
 
+import { closeToolbar } from "./toolbar-toggle.js";
+
 const root = document.documentElement;
 
 function announce(message) {
@@ -25,10 +27,27 @@ function applySetting(link) {
         document.querySelectorAll("[data-setting='" + name + "']").forEach((other) => {
           other.setAttribute("aria-pressed", other === link ? "true" : "false");
         });
+        const shown = link.querySelector(".rd-toolbar__value");
+        const current = document.querySelector("[data-current='" + name + "']");
+        if (shown && current) current.textContent = shown.textContent;
       }
+      const switchName = link.getAttribute("data-switch");
+      if (switchName) flipSwitch(link, answer.settings[switchName] === "on");
       document.dispatchEvent(new CustomEvent("rd:settings", { detail: answer.settings }));
       announce(answer.message);
+      if (name && link.closest("#rd-toolbar") && answer.settings.autoclose === "on") {
+        closeToolbar("switch");
+      }
     });
+}
+
+/* A single on/off switch (选好后收起工具栏): pressed as the setting now is, and its link
+   asks for the other value next time. */
+function flipSwitch(link, on) {
+  const name = link.getAttribute("data-switch");
+  link.setAttribute("aria-pressed", on ? "true" : "false");
+  link.setAttribute("href", link.getAttribute("href").replace(
+    new RegExp("([?&]" + name + "=)(on|off)"), "$1" + (on ? "off" : "on")));
 }
 
 function onSettingClick(event) {

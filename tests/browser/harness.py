@@ -43,12 +43,12 @@ CHROMIUM_FLAGS = (
     "--lang=zh-CN",
 )
 DEFAULT_WINDOW = (1280, 900)
+PHONE = (390, 844)  # CSS px: a common phone held upright
 
 # A phone: an iPhone 12-14's viewport, touch, and the autoplay rule phone browsers keep:
 # every newly loaded page needs its own tap before it may play sound. Chromium's
 # document-user-activation-required would let a page reached from a tapped page play,
 # and so would hide what a phone does.
-PHONE_WINDOW = (390, 844)
 PHONE_FLAGS = ("--autoplay-policy=user-gesture-required",)
 
 NETWORK_SCHEMES = ("http", "https", "ws", "wss")
@@ -169,30 +169,34 @@ def set_window(driver, width: int, height: int, *, mobile: bool = False) -> None
     )
 
 
-def set_phone(driver) -> None:
-    """Emulate a phone's screen and touch: PHONE_WINDOW, a mobile viewport, touch points."""
-    width, height = PHONE_WINDOW
-    set_window(driver, width, height, mobile=True)
-    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+def set_phone(driver, on: bool = True) -> None:
+    """A phone: a 390 × 844 mobile viewport with touch (so `tap` works), or back to the
+    default window without touch."""
+    if on:
+        set_window(driver, *PHONE, mobile=True)
+    else:
+        set_window(driver, *DEFAULT_WINDOW)
+    driver.execute_cdp_cmd(
+        "Emulation.setTouchEmulationEnabled", {"enabled": on, "maxTouchPoints": 5 if on else 1}
+    )
 
 
 def tap(driver, element) -> None:
-    """A finger's tap in the middle of `element` (scrolled into view first), as a phone sends
-    it: touchstart and touchend, from which the browser makes the click. It counts as the
-    user's gesture that autoplay rules ask for."""
-    box = driver.execute_script(
+    """A finger's tap on the middle of `element` (scrolled into view first), as touch
+    events the browser turns into a click; needs `set_phone`."""
+    rect = driver.execute_script(
         "const el = arguments[0]; el.scrollIntoView({block: 'center', behavior: 'instant'});"
         "const r = el.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2];",
         element,
     )
-    point = [{"x": box[0], "y": box[1]}]
-    driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": point})
+    point = {"x": rect[0], "y": rect[1]}
+    driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point]})
     driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
 def reset_browser(driver) -> None:
     """Back to a first visit: default window, no cookies or storage, empty network log."""
-    set_window(driver, *DEFAULT_WINDOW)
+    set_phone(driver, on=False)
     driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
     driver.get("about:blank")
     driver.get_log("performance")

@@ -134,7 +134,7 @@ def phone_browser(tmp_path_factory):
     skip_or_fail_if_missing(missing_browser_tools())
     driver = harness.start_chromium(
         tmp_path_factory.mktemp("chromium-phone"),
-        harness.PHONE_WINDOW,
+        harness.PHONE,
         flags=(*harness.PHONE_FLAGS, "--mute-audio"),
     )
     yield driver

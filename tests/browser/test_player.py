@@ -423,7 +423,7 @@ def test_player_and_captions_pass_axe_and_the_numbers(player, live_server, theme
         settings["preset"] = "elder"
     harness.set_cookie_settings(player, live_server, next=READING_PAGE, **settings)
     player.execute_script("localStorage.clear()")  # no stored place to resume from
-    player.get(live_server + READING_PAGE)
+    player.get(live_server + READING_PAGE + "?toolbar=open")  # open on this visit only
     # instant scrolling, so each check sees where things come to rest
     player.execute_cdp_cmd(
         "Emulation.setEmulatedMedia",
@@ -458,7 +458,9 @@ def test_player_and_captions_pass_axe_and_the_numbers(player, live_server, theme
 
 
 def test_choosing_cantonese_in_the_toolbar_refetches_the_manifest(player, tiny_server):
-    open_reading(player, tiny_server, toolbar="open")
+    open_reading(player, tiny_server)
+    player.find_element(By.ID, "rd-toolbar-switch").click()  # 无障碍版, then its 朗读语音 group
+    player.find_element(By.CSS_SELECTOR, "#rd-toolbar-voice summary").click()
     harness.requested_urls(player)  # drain the log
     player.find_element(By.CSS_SELECTOR, "[data-setting=voice][data-value=yue]").click()
     manifest_url = f"/r/{SLUG}/1/speech.json?voice=yue&rate=normal&pauses=normal"

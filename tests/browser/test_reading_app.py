@@ -19,7 +19,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from reader.settings import SETTING
+from reader.settings import SETTING, SETTINGS
 
 from .harness import (
     DEFAULT_WINDOW,
@@ -47,6 +47,15 @@ PAGES = {
     "404": "/r/nope/",
 }
 THEMES = SETTING["theme"].values
+# 无障碍版 unfolds one setting at a time; the survey unfolds each in turn across its visits.
+TOOLBAR_GROUPS = tuple(
+    setting.name for setting in SETTINGS if setting.toolbar_row is not None
+)
+
+
+def with_toolbar(path: str, group: str) -> str:
+    """`path` with 无障碍版 open and `group` unfolded, as its no-JS links leave a page."""
+    return f"{path}{'&' if '?' in path else '?'}toolbar={group}"
 
 # What a reader sees in each theme, as the browser computes it: (text, page) colours.
 # The names say it the way the toolbar does: black-yellow is 黑底黄字, yellow on black.
@@ -76,7 +85,7 @@ def _modes() -> dict[str, Mode]:
     # Every setting the matrix varies is sent each time, so no mode inherits the last one's.
     modes = {
         f"{theme}-size{size}": Mode(
-            {"theme": theme, "size": size, "spacing": "normal", "elder": "off", "toolbar": "open"},
+            {"theme": theme, "size": size, "spacing": "normal", "elder": "off"},
             THEME_COLOURS[theme],
             text_px,
             target_px,
@@ -86,7 +95,7 @@ def _modes() -> dict[str, Mode]:
     }
     # The preset: 长者模式 on, text at 150 %, wide spacing.
     modes["elder"] = Mode(
-        {"preset": "elder", "theme": "default", "toolbar": "open"},
+        {"preset": "elder", "theme": "default"},
         THEME_COLOURS["default"],
         27,
         60,
@@ -139,7 +148,9 @@ function name(el) {
 }
 function shown(el) {
   const r = el.getBoundingClientRect();
-  return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+  // checkVisibility: not in a folded <details> (its content keeps boxes, unpainted)
+  return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'
+    && el.checkVisibility();
 }
 """
 
@@ -187,7 +198,7 @@ function isInline(a) {
   return p && p.textContent.replace(a.textContent, '').replace(/[\\s·|]/g, '').length > 0;
 }
 const controls = [...document.querySelectorAll(
-  'a[href], button, input:not([type=hidden]), [role=button], input[type=radio] + label')];
+  'a[href], button, summary, input:not([type=hidden]), [role=button], input[type=radio] + label')];
 for (const el of controls) {
   if (!shown(el) || (el.tagName === 'A' && isInline(el))) continue;
   let r = el.getBoundingClientRect();
@@ -202,7 +213,7 @@ for (const el of controls) {
 }
 
 // Text colour of every link and button against what is behind it: 7:1.
-for (const el of document.querySelectorAll('a[href], button, [role=button]')) {
+for (const el of document.querySelectorAll('a[href], button, summary, [role=button]')) {
   if (!shown(el) || !el.textContent.trim()) continue;
   const c = ratio(rgba(getComputedStyle(el).color), backgroundOf(el));
   if (c < 7) out.links.push(`${name(el)} ${c}:1`);
@@ -238,9 +249,11 @@ _FOCUS_WALK = (
     _COLOUR_JS
     + """
 const problems = [];
+// A folded group's values are not reachable until it is unfolded; its summary is.
+const folded = el => el.closest('details:not([open])') && !el.matches('details > summary');
 const focusable = [...document.querySelectorAll(
-  'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])')]
-  .filter(el => !el.closest('[hidden]') && getComputedStyle(el).display !== 'none');
+  'a[href], button, summary, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])')]
+  .filter(el => !el.closest('[hidden]') && !folded(el) && getComputedStyle(el).display !== 'none');
 for (const el of focusable) {
   const before = getComputedStyle(el).boxShadow;
   el.focus();
@@ -283,7 +296,7 @@ for (const el of document.body.querySelectorAll('*')) {
     problems.push(`${name(el)} clips its content`);
   }
 }
-const controls = [...document.querySelectorAll('a[href], button, input, [role=button], label')]
+const controls = [...document.querySelectorAll('a[href], button, summary, input, [role=button], label')]
   .filter(shown);
 const boxes = controls.map(el => [...el.getClientRects()]);
 for (let i = 0; i < controls.length; i++) {
@@ -395,12 +408,13 @@ def survey(browser, live_server) -> Survey:
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", REDUCED_MOTION)
     try:
         with axe_on_every_page(browser):
-            for mode_name, mode in MODES.items():
+            for mode_index, (mode_name, mode) in enumerate(MODES.items()):
                 for index, (page_name, path) in enumerate(PAGES.items()):
-                    if index == 0:
-                        set_cookie_settings(browser, live_server, next=path, **mode.settings)
-                    else:
-                        browser.get(f"{live_server}{path}")
+                    group = TOOLBAR_GROUPS[(mode_index + index) % len(TOOLBAR_GROUPS)]
+                    if index == 0:  # from the defaults: 长者助手 keeps a larger size it finds
+                        set_cookie_settings(browser, live_server, preset="reset", next="/")
+                        set_cookie_settings(browser, live_server, next="/", **mode.settings)
+                    browser.get(f"{live_server}{with_toolbar(path, group)}")
                     result.visits += 1
                     _survey_page(browser, live_server, result, page_name, path, mode_name, mode)
     finally:
@@ -514,24 +528,32 @@ def test_tab_order_reaches_skip_link_header_toolbar_and_pagination_with_focus_se
     clean_browser, live_server
 ):
     driver = clean_browser
-    open_page(driver, live_server, READING, toolbar="open")
+    open_page(driver, live_server, READING)
+    driver.get(f"{live_server}{READING}?toolbar=open")  # open, and Tab starts at the top
     expected = driver.execute_script(
         """
         const pick = sel => [...document.querySelectorAll(sel)].map(a => a.getAttribute('href'));
         return {header: pick('.rd-header__switches a'), toolbar: pick('#rd-toolbar a'),
                 pagination: pick('.rd-pagination a'),
-                count: document.querySelectorAll('a[href], button, input').length};
+                count: document.querySelectorAll('a[href], button, input, summary').length};
         """
     )
     assert len(expected["toolbar"]) >= 30  # every value of every setting, reset and help
     # Tab scrolls smoothly unless motion is reduced; we judge where each control comes to rest.
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", REDUCED_MOTION)
     try:
-        stops = tab_through(driver, expected["count"])
+        # Each of the toolbar's groups is unfolded with Enter as Tab reaches it, as a
+        # keyboard user does, so its values come next.
+        stops = []
+        for _ in range(expected["count"]):
+            stops.extend(tab_through(driver, 1))
+            if stops[-1] is not None and stops[-1].tag == "summary":
+                ActionChains(driver).send_keys(Keys.ENTER).perform()
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
     assert stops[0] is not None and stops[0].text == "跳到正文"
     reached = [stop.href for stop in stops if stop]
+    assert len([stop for stop in stops if stop and stop.tag == "summary"]) == len(TOOLBAR_GROUPS)
     wanted = expected["header"] + expected["toolbar"] + expected["pagination"]
     remaining = iter(reached)
     missed = [href for href in wanted if href not in remaining]  # in this order
@@ -564,8 +586,10 @@ def test_enter_on_the_accessibility_switch_opens_the_toolbar(
         )
         switch = driver.find_element(By.ID, "rd-toolbar-switch")
         assert switch.get_attribute("aria-expanded") == "true"
-        assert driver.current_url.endswith(READING)
-        assert same_document(driver) == (javascript == "on")  # without JS: via /settings
+        # without JS: a link to this page with ?toolbar=open; with it, in place
+        assert driver.current_url.split("?")[0].endswith(READING)
+        assert driver.current_url.endswith(READING) == (javascript == "on")
+        assert same_document(driver) == (javascript == "on")
     finally:
         driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
 
@@ -574,9 +598,9 @@ def test_arrow_keys_turn_pages_except_in_a_field(clean_browser, live_server):
     driver = clean_browser
     open_page(driver, live_server, READING)
     ActionChains(driver).send_keys(Keys.ARROW_RIGHT).perform()
-    assert wait_for(lambda: driver.current_url.endswith(f"/r/{SLUG}/3"))
+    assert wait_for(lambda: driver.current_url.endswith(f"/r/{SLUG}/3#rd-text"))  # at the text
     ActionChains(driver).send_keys(Keys.ARROW_LEFT).perform()
-    assert wait_for(lambda: driver.current_url.endswith(READING))
+    assert wait_for(lambda: driver.current_url.endswith(f"{READING}#rd-text"))
 
     # A reader typing in a text field moves the caret, not the page.
     driver.execute_script(
@@ -588,7 +612,7 @@ def test_arrow_keys_turn_pages_except_in_a_field(clean_browser, live_server):
     field = driver.find_element(By.ID, "rd-test-field")
     field.send_keys(Keys.ARROW_LEFT, Keys.ARROW_RIGHT, Keys.ARROW_LEFT)
     time.sleep(0.3)
-    assert driver.current_url.endswith(READING) and same_document(driver)
+    assert driver.current_url.endswith(f"{READING}#rd-text") and same_document(driver)
 
 
 def test_alt_shift_5_changes_the_theme_in_place(clean_browser, live_server):
@@ -640,11 +664,16 @@ def test_without_javascript_every_toolbar_link_changes_its_setting(no_javascript
     assert len(choices) == 36
     # Walk each setting away from its default and back, so every value is chosen once.
     for name, value in choices[1:] + choices[:1]:
+        group = driver.find_element(By.ID, f"rd-toolbar-{name}")
+        if group.get_attribute("open") is None:  # unfold its group first, as a reader must
+            group.find_element(By.TAG_NAME, "summary").click()
         link = driver.find_element(
             By.CSS_SELECTOR, f"#rd-toolbar [data-setting='{name}'][data-value='{value}']"
         )
         click_and_load(driver, link)
-        assert driver.current_url.endswith(READING), (name, value)
+        # back on the page, with the toolbar open at the group just used
+        assert driver.current_url.endswith(f"{READING}?toolbar={name}#rd-toolbar-{name}")
+        assert driver.find_element(By.ID, f"rd-toolbar-{name}").get_attribute("open") is not None
         chosen = driver.find_element(
             By.CSS_SELECTOR, f"#rd-toolbar [data-setting='{name}'][data-value='{value}']"
         )
@@ -658,7 +687,8 @@ def test_without_javascript_every_toolbar_link_changes_its_setting(no_javascript
             assert html.get_attribute("lang") == token, (name, value)
     click_and_load(driver, driver.find_element(By.ID, "rd-reset"))
     assert "rd-theme--default" in html_classes(driver)
-    assert driver.find_element(By.ID, "rd-toolbar").is_displayed()
+    assert driver.current_url.endswith(READING)
+    assert not driver.find_element(By.ID, "rd-toolbar").is_displayed()  # 退出/重置 closes it
 
 
 def test_without_javascript_the_settings_form_and_page_turning_work(no_javascript, live_server):
@@ -673,9 +703,9 @@ def test_without_javascript_the_settings_form_and_page_turning_work(no_javascrip
 
     driver.get(f"{live_server}{READING}")
     click_and_load(driver, driver.find_element(By.ID, "rd-page-next"))
-    assert driver.current_url.endswith(f"/r/{SLUG}/3")
+    assert driver.current_url.endswith(f"/r/{SLUG}/3#rd-text")  # a page turn lands at the text
     click_and_load(driver, driver.find_element(By.ID, "rd-page-prev"))
-    assert driver.current_url.endswith(READING)
+    assert driver.current_url.endswith(f"{READING}#rd-text")
     assert "rd-theme--black-yellow" in html_classes(driver)
 
 
@@ -720,14 +750,19 @@ def test_accessibility_tree_of_a_reading_page(clean_browser, live_server):
     assert controls and all(name(n) for n in controls), [n for n in controls if not name(n)]
     switch = next(n for n in controls if name(n) == "无障碍版")
     assert _ax_property(switch, "expanded") is True
-    pressed = [n for n in controls if _ax_property(n, "pressed") is not None]
+    # The toolbar shows one group's values at a time: unfold each in turn. Every toggle
+    # has its own name ("字号：200%"), so a name met twice would be a second control.
+    pressed = {}
+    for group in driver.find_elements(By.CSS_SELECTOR, "#rd-toolbar details"):
+        driver.execute_script("arguments[0].open = true", group)
+        for n in ax_tree(driver):
+            if role(n) in ("link", "button", "toggleButton") and _ax_property(n, "pressed") is not None:
+                pressed[name(n)] = _ax_property(n, "pressed")
     assert len(pressed) >= 36 + 1  # 36 toolbar values and 长者助手
     # One value pressed in each of the toolbar's 13 groups (字号, 行距, 配色 …), by default.
     groups = driver.find_elements(By.CSS_SELECTOR, "#rd-toolbar [role=group]")
     assert len(groups) == 13
-    assert sum(
-        _ax_property(n, "pressed") == "true" or _ax_property(n, "pressed") is True for n in pressed
-    ) == len(groups)
+    assert sum(value == "true" or value is True for value in pressed.values()) == len(groups)
 
 
 # --- valid HTML -------------------------------------------------------------------------
@@ -742,6 +777,8 @@ def test_every_page_type_is_valid_html(html_checker, client):
     ):
         client.set_cookie("rd_settings", cookie)
         for page_name, path in PAGES.items():
+            if "toolbar=open" in cookie:  # the toolbar open, one group unfolded
+                path = with_toolbar(path, "theme")
             response = client.get(path)
             assert response.status_code == (404 if page_name == "404" else 200), path
             documents[f"{page_name} [{cookie or 'defaults'}]"] = response.get_data(as_text=True)
@@ -756,7 +793,7 @@ def test_toolbar_button_with_javascript_changes_the_page_in_place_and_says_so_on
     clean_browser, live_server
 ):
     driver = clean_browser
-    open_page(driver, live_server, READING, toolbar="open")
+    open_page(driver, live_server, READING, toolbar="theme")
     mark_window(driver)
     selector = "#rd-toolbar [data-setting='theme'][data-value='black-yellow']"
     driver.find_element(By.CSS_SELECTOR, selector).click()
@@ -771,6 +808,6 @@ def test_toolbar_button_with_javascript_changes_the_page_in_place_and_says_so_on
     assert pressed == {value: str(value == "black-yellow").lower() for value in THEMES}
     regions = driver.find_elements(By.CSS_SELECTOR, "[aria-live=polite], [role=status]")
     assert len(regions) == 1
-    assert regions[0].get_attribute("textContent") == "设置已更新"
+    assert regions[0].get_attribute("textContent") == "配色 黑底黄字"  # what changed
     driver.refresh()
     assert "rd-theme--black-yellow" in html_classes(driver)
