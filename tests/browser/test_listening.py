@@ -237,7 +237,7 @@ def test_one_tap_reads_three_pages_in_a_row_and_the_address_and_focus_follow(pho
     assert phone.execute_script("return window.__rdDocument") == document
     # the page's links lead on from the page shown, for a tap or a browser without script,
     # and a setting chosen without script comes back to the page shown
-    assert phone.find_element(By.ID, "rd-page-next").get_attribute("href").endswith(page_path(4))
+    assert phone.find_element(By.ID, "rd-page-next").get_attribute("href").split("#")[0].endswith(page_path(4))
     elder_switch = urlsplit(phone.find_element(By.ID, "rd-elder-switch").get_attribute("href"))
     assert parse_qs(elder_switch.query)["next"] == [page_path(3)]
 
