@@ -35,6 +35,9 @@ JYUTPING_FINALS = (
     "ut", "uk", "oe", "oeng", "oek", "eoi", "eon", "eot", "yu", "yun", "yut",
 )
 ENTERING = ("p", "t", "k")  # Jyutping finals that take only tones 1, 3 and 6
+SYLLABIC_NASALS = ("m", "ng")  # 唔 m4, 五 ng5: yue-latn-jyutping says them with no tone digit
+# syllables the spoken form writes that pinyin's dictionary lacks: Wi-Fi is wāi fāi
+MANDARIN_LOANS = ("fai",)
 
 WORD_END = re.compile(r"_\S*|\s+")
 STRESS = re.compile(r"[',%=]")
@@ -135,8 +138,10 @@ def _inventory(language: str) -> tuple[dict[str, str], dict[str, str]]:
     named: dict[str, str] = {}
     for spelling, line in zip(spellings, phonemes, strict=True):
         said = WORD_END.sub("", STRESS.sub("", line))
-        if len(TONE.findall(said)) == 1:
-            base = spelling.rstrip("0123456789")
+        base = spelling.rstrip("0123456789")
+        if len(TONE.findall(said)) == 1 or (
+            language == "yue" and base in SYLLABIC_NASALS and not TONE.search(said)
+        ):
             named.setdefault(base, sounds.setdefault(_letters(said, language), base))
     return sounds, named
 
@@ -153,6 +158,7 @@ def _syllables(language: str) -> list[tuple[str, str]]:
             for reading in readings.split(",")
         }
         toned = sorted(b for b in bases if b.isascii() and b.isalpha() and b not in ("m", "n"))
+        toned += [loan for loan in MANDARIN_LOANS if loan not in toned]
         return [(base, "12345") for base in toned]
     return [
         (initial + final, "136" if final.endswith(ENTERING) else "123456")

@@ -37,9 +37,12 @@ HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 NUMERALS = set("零〇一二三四五六七八九十两百千万亿幺")
 # 一 keeps its first tone as a digit (二零二一), an ordinal (第一), at the end of the words
 # these characters begin (统一, 唯一, 之一, 逐一), and before these: 一月 is January,
-# 一是…二是… and 一要…二要… count points.
+# 一是…二是… and 一要…二要… count points, 一号 is number one.
 YI_ENDS_WORD_AFTER = set("第统唯之万初单专划归合逐如均纯月")  # 月: 五月一日
-YI_KEEPS_TONE_BEFORE = set("月是要")
+YI_KEEPS_TONE_BEFORE = set("月是要号")
+# …and where it is a number read out, a numeral beyond one of these: 一加一, 一比一千,
+# 一点二万, 一至十一月, 一比一比例 (一点儿 and 一比高下 change tone: no numeral)
+YI_NUMBER_BEFORE = set("加比点至")
 POLYPHONE_MIN_PHRASES = 5
 YI_BU_TONES = {"yi1", "yi2", "yi4", "bu2", "bu4"}  # pypinyin's own (一个 yi2), redone here
 
@@ -213,6 +216,7 @@ def _yi_bu_changed(words: list[Reading]) -> list[Reading]:
         elif next_said is None or before in NUMERALS or (
             after not in "百千万亿" and (
                 before in YI_ENDS_WORD_AFTER or after in YI_KEEPS_TONE_BEFORE or after in NUMERALS
+                or _read_as_number(chars, n)
             )
         ):
             said[n] = "yi1"
@@ -225,6 +229,14 @@ def _yi_bu_changed(words: list[Reading]) -> list[Reading]:
         changed.append(Reading(reading.word, syllables))
         n += count
     return changed
+
+
+def _read_as_number(chars: list[str], n: int) -> bool:
+    """Whether the 一 at `n` is a number read out: 一加一, 一比一千, 一点二, 一至三 (either 一)."""
+    after, before = chars[n + 1:n + 3], chars[max(0, n - 2):n]
+    return (len(after) == 2 and after[0] in YI_NUMBER_BEFORE and after[1] in NUMERALS) or (
+        len(before) == 2 and before[1] in YI_NUMBER_BEFORE and before[0] in NUMERALS
+    )
 
 
 def _cantonese(run: str) -> list[Reading]:
