@@ -46,7 +46,7 @@ from reader.speech.report_audio import (
 from reader.speech.report_preparer import ReportPreparer
 from reader.speech.voices import RATES, VOICE_BY_CODE, VOICE_TABLE, VOICES
 from reader.web import store
-from reader.web.speech_views import ONE_YEAR, RETRY_AFTER, _over_limit, _private
+from reader.web.speech_views import ONE_YEAR, RETRY_AFTER, over_limit, private_to_reader
 
 bp = Blueprint("downloads", __name__)
 
@@ -112,7 +112,7 @@ def report_mp3(slug: str):
     except (SynthesisError, CacheUnavailable, ValueError) as exc:  # no voice, or no cache
         current_app.logger.warning("report %s (%s, %s): no audio: %s", slug, voice, rate, exc)
         return _page("暂时无法提供音频", "这台服务器现在不能制作语音，请稍后再试。")
-    return _private(redirect(url_for("downloads.stored_mp3", key=audio.key), 302))
+    return private_to_reader(redirect(url_for("downloads.stored_mp3", key=audio.key), 302))
 
 
 @bp.get("/audio/reports/<key>.mp3")
@@ -147,7 +147,7 @@ def playlist(slug: str):
     response.headers["Content-Disposition"] = _attachment(
         f"{report.title}（{VOICE_BY_CODE[voice].label}）.m3u8", f"{slug}-{voice}-{rate}.m3u8"
     )
-    return _private(response)
+    return private_to_reader(response)
 
 
 def _report_and_pages(slug: str):
@@ -171,7 +171,7 @@ def _preparing(audio, missing: int):
     """503 with a page saying how far the report's audio is, after queueing it (a GET only)."""
     preparer: ReportPreparer = current_app.extensions["report_preparer"]
     queue = request.method == "GET" and not preparer.is_preparing(audio)
-    if queue and (_over_limit() is not None or not preparer.prepare(audio)):
+    if queue and (over_limit() is not None or not preparer.prepare(audio)):
         return _page("语音正忙", "现在要制作的音频太多，请过几分钟再试。")
     total = len(audio.sentence_keys)
     response = _page(
@@ -191,7 +191,7 @@ def _page(title: str, explanation: str, **progress):
     )
     response = current_app.response_class(body, status=503, mimetype="text/html")
     response.headers["Retry-After"] = str(RETRY_AFTER)
-    return _private(response)
+    return private_to_reader(response)
 
 
 def _attachment(filename: str, ascii_filename: str) -> str:

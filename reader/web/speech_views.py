@@ -101,7 +101,7 @@ def audio(key: str):
     cache: AudioCache = current_app.extensions["audio_cache"]
     if request.method == "HEAD":
         return _audio_head(cache, key)
-    if not cache.path(key).exists() and (refused := _over_limit()):
+    if not cache.path(key).exists() and (refused := over_limit()):
         return refused
     try:
         made = cache.stream(key)
@@ -211,7 +211,7 @@ def manifest(slug: str, n: int):
             for s, said, key in zip(sentences, spoken, keys, strict=True)
         ],
     )
-    return _private(response)
+    return private_to_reader(response)
 
 
 @bp.get("/r/<slug>/<int:n>/timing/<sid>.json")
@@ -224,18 +224,18 @@ def timing(slug: str, n: int, sid: str):
     voice, rate, pauses = _speech_choice()
     (key,) = _audio_keys([spoken_form(sentence.text, voice)], voice, rate, pauses)
     if key is None:
-        return _private(jsonify(id=sid, words=None))
+        return private_to_reader(jsonify(id=sid, words=None))
     cache: AudioCache = current_app.extensions["audio_cache"]
     try:
         if cache.stored(key) is None:
-            if refused := _over_limit():
+            if refused := over_limit():
                 return refused
             cache.make(key)
         words = display_words(in_script(sentence.text), cache.timing(key))
     except (UnknownAudio, SynthesisError, CacheUnavailable) as exc:
         current_app.logger.warning("timing of audio %s not made: %s", key, exc)
         return _unavailable("speech is unavailable for now")
-    return _private(jsonify(id=sid, words=words))
+    return private_to_reader(jsonify(id=sid, words=words))
 
 
 @bp.get("/r/<slug>/<int:n>/audio.mp3")
@@ -250,11 +250,11 @@ def page_audio(slug: str, n: int):
     spoken = [spoken_form(sentence, voice) for sentence in page.sentences]
     (key,) = _audio_keys([spoken], voice, rate, pauses)
     if key is None:
-        return _private(_unavailable("speech is unavailable"))
+        return private_to_reader(_unavailable("speech is unavailable"))
     cache: AudioCache = current_app.extensions["audio_cache"]
-    if not cache.path(key).exists() and (refused := _over_limit()):
+    if not cache.path(key).exists() and (refused := over_limit()):
         return refused
-    return _private(redirect(_audio_url(key), code=302))
+    return private_to_reader(redirect(_audio_url(key), code=302))
 
 
 def _report_and_page(slug: str, n: int):
@@ -313,7 +313,7 @@ def _unavailable(message: str):
     return response
 
 
-def _over_limit():
+def over_limit():
     """429 with Retry-After when this client has had too much new speech made lately
     (reader.speech.limits), else None; the player's browser voice speaks instead."""
     wait = current_app.extensions["speech_limit"].take(request.remote_addr)
@@ -330,7 +330,7 @@ def _over_limit():
     return response
 
 
-def _private(response):
+def private_to_reader(response):
     """Depends on the reader's settings cookie: never shared, always asked again."""
     response.headers["Cache-Control"] = "no-cache"
     response.vary.add("Cookie")
