@@ -107,9 +107,11 @@ def read_html(text: str) -> Findings:
     around = drop_portal_chrome(around_lines)
     links = {" ".join(a.get_text(" ", strip=True).split()) for a in soup.find_all("a")}
 
+    page_lines = around_lines + body_lines
+
     def shown_alone(name: str, title: str) -> bool:
         """The page shows `name` in a line of its own text that does not hold the title."""
-        return any(name in line and title not in line for line in around_lines + body_lines)
+        return any(name in line and title not in line for line in page_lines)
 
     findings.learn(title=title_of_document(title_tag, findings, shown_alone))
     read_labels(findings, around, dates_alone=False)
