@@ -207,10 +207,11 @@ def read_report(
     path: Path,
     page_chars: int = paginate.DEFAULT_PAGE_CHARS,
     max_source_bytes: int = sources.DEFAULT_MAX_SOURCE_BYTES,
+    max_html_elements: int = sources.DEFAULT_MAX_HTML_ELEMENTS,
 ) -> Report:
     """Read, extract, structure and paginate one file. Raises ReportError."""
     path = Path(path)
-    source = sources.read_source(path, max_source_bytes)
+    source = sources.read_source(path, max_source_bytes, max_html_elements)
     found, cap_warnings = _within_paragraph_cap(extract.extract(source))
     found = _visible(found)
     meta = read_meta(path)
