@@ -21,10 +21,11 @@ from reader.report import ReportError
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 DEFAULT_MAX_SOURCE_BYTES = 20 * 1024 * 1024  # a report over this is refused unread (20 MiB)
-# BeautifulSoup costs about 1 KB an element: a page with more than this is refused before
-# it is parsed. A portal's page has a few thousand elements, a 20 MB page of paragraphs
-# some 35,000; this many cost some 200 MB.
-DEFAULT_MAX_HTML_ELEMENTS = 200_000
+# BeautifulSoup costs about 1.2 KB and 15 µs an element, so a page with more than this is
+# refused before it is parsed. A portal's page has a few thousand elements, a report with
+# a table of 2,000 rows some 25,000, a 20 MB page of paragraphs some 33,000; this many
+# cost some 120 MB and 3 s (bench/ingest_limits.py, at-element-limit).
+DEFAULT_MAX_HTML_ELEMENTS = 100_000
 ELEMENT_START = re.compile(r"<[A-Za-z]")  # what a parser would open an element for
 META_SNIFF_BYTES = 4096
 HTML_SNIFF_CHARS = 1024

@@ -37,11 +37,15 @@ def article_container(
     bodies = live(bodies)
     root = bodies[0] if bodies else soup
 
-    under_root = None if root is soup else ids_under(root)
+    under_root: set[int] | None = None  # walked for only when there is something to test
 
     def in_root(found: list[Tag]) -> list[Tag]:
+        nonlocal under_root
         found = live(found)
-        return found if under_root is None else [tag for tag in found if id(tag) in under_root]
+        if root is soup or not found:
+            return found
+        under_root = ids_under(root) if under_root is None else under_root
+        return [tag for tag in found if id(tag) in under_root]
 
     sized = [(len(tag.get_text(strip=True)), tag) for tag in in_root(containers)]
     known = [(chars, tag) for chars, tag in sized if chars >= MIN_BODY_CHARS]
