@@ -62,6 +62,6 @@ def extract(source: Source) -> Extracted:
         district=district,
         city=city,
         kind=kind_of(title),
-        paragraphs=tuple(paragraphs),
+        paragraphs=paragraphs,
         warnings=tuple(source.warnings),
     )
