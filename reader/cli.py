@@ -58,7 +58,9 @@ def serve(host: str, port: int, content_dir: Path | None, kiosk: bool, threads: 
 def extract(path: Path, as_json: bool, page_chars: int) -> None:
     """One file through the pipeline; exit 2 with one line on stderr if it is not a report."""
     try:
-        report = pipeline.read_report(path, page_chars, _max_source_bytes())
+        report = pipeline.read_report(
+            path, page_chars, _config_int("MAX_SOURCE_BYTES"), _config_int("MAX_HTML_ELEMENTS")
+        )
     except (ReportError, OSError) as exc:
         click.echo(_one_line(exc, path), err=True)
         sys.exit(2)
@@ -82,14 +84,17 @@ def check(directory: Path, polyphones: bool) -> None:
         click.echo(f"{directory}: not a directory", err=True)
         sys.exit(2)
     failed = warned = 0
-    max_source_bytes = _max_source_bytes()
+    max_source_bytes = _config_int("MAX_SOURCE_BYTES")
+    max_html_elements = _config_int("MAX_HTML_ELEMENTS")
     scan = pipeline.settled_content(directory)
     for skipped in scan.skipped:
         click.echo(f"SKIP {skipped}")
     files = scan.files
     for path in files:
         try:
-            report = pipeline.read_report(path, max_source_bytes=max_source_bytes)
+            report = pipeline.read_report(
+                path, max_source_bytes=max_source_bytes, max_html_elements=max_html_elements
+            )
         except (ReportError, OSError) as exc:
             failed += 1
             click.echo(f"FAIL {_one_line(exc, path)}")
@@ -139,10 +144,11 @@ def _config(**overrides) -> dict:
     return settings
 
 
-def _max_source_bytes() -> int:
-    """MAX_SOURCE_BYTES of the instance's config.py, or its default; exit 2 on a bad config.py."""
+def _config_int(name: str) -> int:
+    """A limit (MAX_SOURCE_BYTES…) of the instance's config.py, or its default; exit 2 on a
+    bad config.py."""
     try:
-        return int(config.load()["MAX_SOURCE_BYTES"])
+        return int(config.load()[name])
     except config.ConfigError as exc:
         click.echo(str(exc).splitlines()[0], err=True)
         sys.exit(2)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.paginate import DEFAULT_PAGE_CHARS
-from reader.sources import DEFAULT_MAX_SOURCE_BYTES
+from reader.sources import DEFAULT_MAX_HTML_ELEMENTS, DEFAULT_MAX_SOURCE_BYTES
 from reader.speech.limits import DEFAULT_BURST, DEFAULT_EXEMPT, DEFAULT_PER_MINUTE
 from reader.speech.synthesiser import (
     DEFAULT_BACKOFF,
@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "KIOSK": False,  # a service-hall kiosk: visitors start in 长者模式
     "LIBRARY_CHECK_SECONDS": 2.0,  # how often a request may check content/ for changes
     "MAX_SOURCE_BYTES": DEFAULT_MAX_SOURCE_BYTES,  # a report file over this is refused unread
+    "MAX_HTML_ELEMENTS": DEFAULT_MAX_HTML_ELEMENTS,  # a page with more is refused unparsed
     "SPEECH_WORKERS": DEFAULT_WORKERS,  # voice worker processes
     "SPEECH_TIMEOUT": DEFAULT_TIMEOUT,  # seconds one utterance may take
     "SPEECH_QUEUE": DEFAULT_QUEUE_SIZE,  # requests that may wait for a voice

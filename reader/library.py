@@ -22,7 +22,7 @@ from reader import pipeline
 from reader.paginate import DEFAULT_PAGE_CHARS
 from reader.report import Block, Page, Report, ReportError
 from reader.search import index_text
-from reader.sources import DEFAULT_MAX_SOURCE_BYTES
+from reader.sources import DEFAULT_MAX_HTML_ELEMENTS, DEFAULT_MAX_SOURCE_BYTES
 
 SCHEMA_VERSION = "4"
 BUILD_SUFFIX = ".tmp"  # a build in progress: <database>.<pid>.<thread>.tmp
@@ -79,15 +79,17 @@ def fingerprint(
     page_chars: int = DEFAULT_PAGE_CHARS,
     max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES,
     scan: pipeline.ContentScan | None = None,
+    max_html_elements: int = DEFAULT_MAX_HTML_ELEMENTS,
 ) -> str:
     """Changes whenever a report file or its sidecar, what is skipped, the page size, the
-    size limit or the schema changes.
+    size or element limit or the schema changes.
 
     A file still being written is not in it: the library is not rebuilt at each write, and
     is rebuilt once the file is complete, since it then joins the fingerprint.
     """
     scan = scan or pipeline.scan_content(content_dir)
-    digest = hashlib.sha256(f"{SCHEMA_VERSION}/{page_chars}/{max_source_bytes}".encode())
+    limits = f"{page_chars}/{max_source_bytes}/{max_html_elements}"
+    digest = hashlib.sha256(f"{SCHEMA_VERSION}/{limits}".encode())
     for path in scan.files:
         for file in (path, pipeline.meta_path_for(path)):
             try:
@@ -106,6 +108,7 @@ def build(
     page_chars: int = DEFAULT_PAGE_CHARS,
     max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES,
     settle_wait: float = 0.0,
+    max_html_elements: int = DEFAULT_MAX_HTML_ELEMENTS,
 ) -> BuildResult:
     """Read every report of `content_dir` into a new database at `db_path`.
 
@@ -121,7 +124,9 @@ def build(
     )
     try:
         scan = pipeline.settled_content(content_dir, settle_wait)
-        result = _write_library(content_dir, scan, tmp_path, page_chars, max_source_bytes)
+        result = _write_library(
+            content_dir, scan, tmp_path, page_chars, max_source_bytes, max_html_elements
+        )
         os.replace(tmp_path, db_path)
     finally:
         for suffix in ("", *SQLITE_SIDE_FILES):  # all gone already when it was swapped in
@@ -135,10 +140,11 @@ def _write_library(
     tmp_path: Path,
     page_chars: int,
     max_source_bytes: int,
+    max_html_elements: int,
 ) -> BuildResult:
     tmp_path.unlink(missing_ok=True)
     # Taken before reading: a file changed during the build makes the next check rebuild.
-    built_from = fingerprint(content_dir, page_chars, max_source_bytes, scan)
+    built_from = fingerprint(content_dir, page_chars, max_source_bytes, scan, max_html_elements)
     built, failures = [], []
     conn = sqlite3.connect(tmp_path)
     with _builds_lock:
@@ -149,7 +155,7 @@ def _write_library(
         for path in scan.files:
             _stop_if_abandoned()
             try:
-                report = pipeline.read_report(path, page_chars, max_source_bytes)
+                report = pipeline.read_report(path, page_chars, max_source_bytes, max_html_elements)
             except (ReportError, OSError) as exc:
                 failures.append(str(exc).splitlines()[0] if str(exc) else f"{path}: unreadable")
                 continue

@@ -18,18 +18,20 @@ DEFAULT_PAGE_CHARS = 600
 BREAK_FILL = 0.5
 
 
-@dataclass
+@dataclass(slots=True)
 class _Part:
-    """Some consecutive sentences of one block, waiting to be placed on a page."""
+    """Some consecutive sentences of a block split between pages, waiting to be placed.
+
+    A block that goes whole is placed as itself: a page holds Blocks and _Parts, so a
+    report of a million short lines makes no million objects more (nor the collector's
+    passes over them).
+    """
 
     block: Block
     sentences: list[str]
     first: bool  # holds the block's first sentence
     last: bool = True  # holds the block's last sentence
-    chars: int = field(init=False)  # of the sentences, kept as they are added
-
-    def __post_init__(self) -> None:
-        self.chars = sum(map(len, self.sentences))
+    chars: int = 0  # of the sentences, kept as they are added
 
     def add(self, sentence: str) -> None:
         self.sentences.append(sentence)
@@ -47,45 +49,57 @@ class _Part:
         return replace(self.block, label=label, text=text, sentences=tuple(self.sentences))
 
 
+_Placed = Block | _Part  # what a page being filled holds
+
+
+def _block_of(placed: _Placed) -> Block:
+    return placed.block if type(placed) is _Part else placed
+
+
+def _chars_of(placed: _Placed) -> int:
+    return placed.chars if type(placed) is _Part else sum(map(len, placed.sentences))
+
+
 @dataclass
 class _Layout:
     """Pages being filled, the last one open.
 
-    The open page's characters are counted as parts and sentences are placed (`place`,
-    `add`, `unplace`), not summed at each look: a page of many short sentences would make
-    that quadratic.
+    The open page's characters are counted as blocks, parts and sentences are placed
+    (`place`, `add`, `unplace`), not summed at each look: a page of many short sentences
+    would make that quadratic.
     """
 
     budget: int
-    pages: list[list[_Part]] = field(default_factory=lambda: [[]])
+    pages: list[list[_Placed]] = field(default_factory=lambda: [[]])
     chars: int = 0  # of the open page
 
     @property
-    def page(self) -> list[_Part]:
+    def page(self) -> list[_Placed]:
         return self.pages[-1]
 
-    def place(self, part: _Part) -> None:
-        self.page.append(part)
-        self.chars += part.chars
+    def place(self, placed: _Placed, chars: int) -> None:
+        """Put a block or part of `chars` characters at the end of the open page."""
+        self.page.append(placed)
+        self.chars += chars
 
     def add(self, part: _Part, sentence: str) -> None:
         """Add a sentence to `part`, the open page's last."""
         part.add(sentence)
         self.chars += len(sentence)
 
-    def unplace(self) -> _Part:
-        part = self.page.pop()
-        self.chars -= part.chars
-        return part
+    def unplace(self) -> _Placed:
+        placed = self.page.pop()
+        self.chars -= _chars_of(placed)
+        return placed
 
     def full_enough(self) -> bool:
         return self.chars >= self.budget * BREAK_FILL
 
     def ends_with_heading(self) -> bool:
-        return bool(self.page) and self.page[-1].block.type == HEADING
+        return bool(self.page) and _block_of(self.page[-1]).type == HEADING
 
     def only_headings(self) -> bool:
-        return all(part.block.type == HEADING for part in self.page)
+        return all(_block_of(placed).type == HEADING for placed in self.page)
 
     def fits(self, chars: int) -> bool:
         return self.chars + chars <= self.budget
@@ -93,13 +107,13 @@ class _Layout:
     def new_page(self) -> None:
         """Close the open page; headings at its end move on with what follows them."""
         kept = len(self.page)
-        while kept and self.page[kept - 1].block.type == HEADING:
+        while kept and _block_of(self.page[kept - 1]).type == HEADING:
             kept -= 1
         if kept:
             carried = self.page[kept:]
             del self.page[kept:]
             self.pages.append(carried)
-            self.chars = sum(part.chars for part in carried)
+            self.chars = sum(map(_chars_of, carried))
 
 
 def _keep_with_next(blocks: Sequence[Block], i: int) -> int:
@@ -122,7 +136,7 @@ def _place_heading(layout: _Layout, blocks: Sequence[Block], i: int) -> None:
     starts_page = layout.full_enough() or not layout.fits(_keep_with_next(blocks, i))
     if layout.page and not layout.ends_with_heading() and starts_page:
         layout.new_page()
-    layout.place(_Part(blocks[i], list(blocks[i].sentences), first=True))
+    layout.place(blocks[i], _chars_of(blocks[i]))
 
 
 def _place_text(layout: _Layout, block: Block) -> None:
@@ -130,24 +144,24 @@ def _place_text(layout: _Layout, block: Block) -> None:
     if not layout.fits(chars) and layout.full_enough() and not layout.ends_with_heading():
         layout.new_page()
     if layout.fits(chars):
-        layout.place(_Part(block, list(block.sentences), first=True))
+        layout.place(block, chars)
         return
     part = _Part(block, [], first=True)
-    layout.place(part)
+    layout.place(part, 0)
     for sentence in block.sentences:
         if part.sentences and not layout.fits(len(sentence)):
             part.last = False
             layout.new_page()
             part = _Part(block, [], first=False)
-            layout.place(part)
+            layout.place(part, 0)
         elif not part.sentences and not layout.fits(len(sentence)) and not layout.only_headings():
             layout.unplace()
             layout.new_page()
-            layout.place(part)
+            layout.place(part, 0)
         layout.add(part, sentence)
 
 
-def _heading_paths(pages: list[list[_Part]]) -> list[tuple[tuple[str, ...], bool]]:
+def _heading_paths(pages: list[list[_Placed]]) -> list[tuple[tuple[str, ...], bool]]:
     """(heading_path, resumes_section) for each page."""
     result = []
     trail: list[Block] = []
@@ -158,15 +172,16 @@ def _heading_paths(pages: list[list[_Part]]) -> list[tuple[tuple[str, ...], bool
         trail.append(heading)
 
     for parts in pages:
-        resumes = bool(trail) and parts[0].block.type != HEADING
+        blocks = [_block_of(placed) for placed in parts]
+        resumes = bool(trail) and blocks[0].type != HEADING
         leading = 0
-        while leading < len(parts) and parts[leading].block.type == HEADING:
-            enter(parts[leading].block)
+        while leading < len(blocks) and blocks[leading].type == HEADING:
+            enter(blocks[leading])
             leading += 1
         result.append((tuple(h.display for h in trail), resumes))
-        for part in parts[leading:]:
-            if part.block.type == HEADING:
-                enter(part.block)
+        for block in blocks[leading:]:
+            if block.type == HEADING:
+                enter(block)
     return result
 
 
@@ -203,11 +218,11 @@ def paginate(blocks: Sequence[Block], page_chars: int = DEFAULT_PAGE_CHARS) -> t
     return tuple(
         Page(
             n=n,
-            blocks=tuple(part.as_block() for part in parts),
+            blocks=tuple(p.as_block() if type(p) is _Part else p for p in parts),
             heading_path=path,
             resumes_section=resumes,
-            continued=not parts[0].first,
-            continues=not parts[-1].last,
+            continued=type(parts[0]) is _Part and not parts[0].first,
+            continues=type(parts[-1]) is _Part and not parts[-1].last,
         )
         for n, (parts, (path, resumes)) in enumerate(zip(pages, paths, strict=True), start=1)
     )

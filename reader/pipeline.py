@@ -37,11 +37,18 @@ TITLE_WARNINGS = {
     "name": "no title in the file or its first paragraph: titled {title!r} from its file name",
 }
 NO_DATE_WARNING = "no publish date in the file: give one as date in its .meta.toml"
+# A report has hundreds of paragraphs and a 20 MB page of real text some 30,000; past
+# this, a file of a million short lines would cost some 250 bytes a line in blocks and
+# pages (20 times its size). The rest is left unread, with a warning.
+MAX_PARAGRAPHS = 100_000
+TOO_MANY_PARAGRAPHS_WARNING = "{count} paragraphs: only the first {limit} read"
 META_MAX_BYTES = 64 * 1024  # a sidecar holds a few short facts
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 SETTLE_SECONDS = 2.0  # a report or sidecar changed more recently may still be being written
 SETTLE_WAIT_SECONDS = 10.0  # how long `reader check` and start-up wait for such files
 SETTLE_POLL_SECONDS = 0.25
+# What `one_line` changes: an invisible character, whitespace other than one inner space.
+NOT_ONE_LINE = re.compile(rf"{sources.INVISIBLE_CHARS.pattern}|[^\S ]|  |^ | $")
 
 
 @dataclass(frozen=True)
@@ -168,7 +175,12 @@ def _as_toml(value: object) -> str:
 
 
 def one_line(text: str) -> str:
-    """A fact as shown: visible characters only, whitespace runs made one space."""
+    """A fact as shown: visible characters only, whitespace runs made one space.
+
+    Text already so (nearly every paragraph) is returned as it is, found by one search.
+    """
+    if NOT_ONE_LINE.search(text) is None:
+        return text
     return " ".join(sources.visible_text(text).split())
 
 
@@ -182,15 +194,26 @@ def _visible(found: extract.Extracted) -> extract.Extracted:
     )  # fmt: skip
 
 
+def _within_paragraph_cap(found: extract.Extracted) -> tuple[extract.Extracted, tuple[str, ...]]:
+    """The first MAX_PARAGRAPHS paragraphs, and the warning when there were more."""
+    count = len(found.paragraphs)
+    if count <= MAX_PARAGRAPHS:
+        return found, ()
+    warning = TOO_MANY_PARAGRAPHS_WARNING.format(count=count, limit=MAX_PARAGRAPHS)
+    return replace(found, paragraphs=found.paragraphs[:MAX_PARAGRAPHS]), (warning,)
+
+
 def read_report(
     path: Path,
     page_chars: int = paginate.DEFAULT_PAGE_CHARS,
     max_source_bytes: int = sources.DEFAULT_MAX_SOURCE_BYTES,
+    max_html_elements: int = sources.DEFAULT_MAX_HTML_ELEMENTS,
 ) -> Report:
     """Read, extract, structure and paginate one file. Raises ReportError."""
     path = Path(path)
-    source = sources.read_source(path, max_source_bytes)
-    found = _visible(extract.extract(source))
+    source = sources.read_source(path, max_source_bytes, max_html_elements)
+    found, cap_warnings = _within_paragraph_cap(extract.extract(source))
+    found = _visible(found)
     meta = read_meta(path)
     if not found.paragraphs:
         raise ReportError(f"{path}: no body text found")
@@ -222,7 +245,7 @@ def read_report(
         district=facts.get("district", ""),
         city=facts.get("city", ""),
         kind=facts.get("kind", ""),
-        warnings=tuple(found.warnings) + tuple(fact_warnings) + tuple(structure_warnings),
+        warnings=found.warnings + cap_warnings + tuple(fact_warnings) + structure_warnings,
         title_from=title_from,
         origin=facts.get("origin", ""),
     )

@@ -10,6 +10,7 @@ the bytes is not believed; the next step is tried and the file carries a warning
 from __future__ import annotations
 
 import codecs
+import itertools
 import os
 import re
 import stat
@@ -20,6 +21,12 @@ from reader.report import ReportError
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 DEFAULT_MAX_SOURCE_BYTES = 20 * 1024 * 1024  # a report over this is refused unread (20 MiB)
+# BeautifulSoup costs about 1.2 KB and 15 µs an element, so a page with more than this is
+# refused before it is parsed. A portal's page has a few thousand elements, a report with
+# a table of 2,000 rows some 25,000, a 20 MB page of paragraphs some 33,000; this many
+# cost some 120 MB and 3 s (bench/ingest_limits.py, at-element-limit).
+DEFAULT_MAX_HTML_ELEMENTS = 100_000
+ELEMENT_START = re.compile(r"<[A-Za-z]")  # what a parser would open an element for
 META_SNIFF_BYTES = 4096
 HTML_SNIFF_CHARS = 1024
 BINARY_SNIFF_BYTES = 8192
@@ -82,7 +89,11 @@ class Source:
     warnings: tuple[str, ...] = ()
 
 
-def read_source(path: Path, max_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> Source:
+def read_source(
+    path: Path,
+    max_bytes: int = DEFAULT_MAX_SOURCE_BYTES,
+    max_elements: int = DEFAULT_MAX_HTML_ELEMENTS,
+) -> Source:
     """Read and decode one file. Raises ReportError with one line naming the file."""
     path = Path(path)
     data = read_regular_file(path, max_bytes)
@@ -91,11 +102,17 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> Source
     text = visible_text(text)
     if not text.strip():
         raise ReportError(f"{path}: empty file")
-    return Source(
-        text=text,
-        is_html=path.suffix.lower() in HTML_SUFFIXES or looks_like_html(text),
-        warnings=tuple(warnings),
-    )
+    is_html = path.suffix.lower() in HTML_SUFFIXES or looks_like_html(text)
+    if is_html and over_element_limit(text, max_elements):
+        raise ReportError(f"{path}: too many HTML elements: over the limit of {max_elements}")
+    return Source(text=text, is_html=is_html, warnings=tuple(warnings))
+
+
+def over_element_limit(text: str, limit: int) -> bool:
+    """Whether a page opens more than `limit` elements, counted without parsing it."""
+    if text.count("<") <= limit:  # no more tags of any kind than that: no need to look closer
+        return False
+    return sum(1 for _ in itertools.islice(ELEMENT_START.finditer(text), limit + 1)) > limit
 
 
 def read_regular_file(path: Path, max_bytes: int) -> bytes:

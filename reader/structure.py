@@ -9,7 +9,9 @@ top sections are (一)–(四) gets them at level 1.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
+from functools import lru_cache
 
 import cn2an
 
@@ -29,6 +31,11 @@ HEADING_STYLES = (
     ("cn-paren", re.compile(rf"[（(]{CN_NUMERAL}[）)]")),
     ("arabic", re.compile(rf"{DIGITS}[.、．]{NOT_A_DIGIT}")),
     ("arabic-paren", re.compile(rf"[（(]{DIGITS}[）)]")),
+)
+# The styles as one pattern, tried once per line: the first style (in rank order) that
+# matches at the line's start wins, as it would trying each in turn.
+HEADING_STYLE = re.compile(
+    "|".join(f"(?P<rank{rank}>{pattern.pattern})" for rank, (_, pattern) in enumerate(HEADING_STYLES))
 )
 MAX_HEADING_LEVEL = 4
 # A numbered line of one sentence is a heading when its text (label and a final 。 left
@@ -52,6 +59,7 @@ WARNING_EXCERPT_CHARS = 12
 MAX_LIST_NUMBER = 99  # a lost numeral is inferred after an item numbered up to 九十八
 
 
+@lru_cache(maxsize=1024)  # a report repeats the same few numerals, and cn2an is slow
 def _numeral_value(numeral: str) -> int | None:
     try:
         return cn2an.cn2an(numeral, "strict")
@@ -61,11 +69,10 @@ def _numeral_value(numeral: str) -> int | None:
 
 def _heading_style(line: str) -> tuple[int, str] | None:
     """(rank, label) of the heading style the line starts with, or None."""
-    for rank, (_name, pattern) in enumerate(HEADING_STYLES):
-        match = pattern.match(line)
-        if match:
-            return rank, match.group()
-    return None
+    match = HEADING_STYLE.match(line)
+    if match is None:
+        return None
+    return int(match.lastgroup.removeprefix("rank")), sys.intern(match.group())
 
 
 def _heading_text(text: str) -> str | None:
@@ -76,8 +83,11 @@ def _heading_text(text: str) -> str | None:
     return text if text and len(text) <= HEADING_MAX_CHARS else None
 
 
-def _block(kind: str, label: str, text: str, level: int = 0) -> Block:
-    return Block(kind, text, level, label, split_sentences(label + text))
+def _block(kind: str, label: str, text: str, level: int = 0, line: str = "") -> Block:
+    """The block; `line` is the paragraph it came from, whose sentences are the block's
+    when it is label and text whole (no second copy of a million short lines)."""
+    whole = line if len(line) == len(label) + len(text) else label + text
+    return Block(kind, text, level, label, split_sentences(whole))
 
 
 def _excerpt(text: str) -> str:
@@ -114,16 +124,17 @@ def structure(paragraphs: Sequence[str]) -> tuple[tuple[Block, ...], tuple[str, 
     an item with its label.
     Warnings name the paragraph by its 1-based position in `paragraphs`.
     """
-    # First pass: what each line is, with heading styles as ranks; levels come later,
-    # once the styles the report uses are known.
-    parts: list[tuple[str, int, str, str]] = []  # (type, rank, label, text)
+    # First pass: each line's blocks, headings at the rank of their style; levels come
+    # later, once the styles the report uses are known. Blocks are made here, not kept
+    # as tuples first: a million short lines would be a million of each.
+    blocks: list[Block] = []
+    heading_ranks: list[tuple[int, int]] = []  # (index in blocks, rank)
     warnings: list[str] = []
-    previous: tuple[str, str] | None = None  # (type, label) of the last block
     for number, raw in enumerate(paragraphs, start=1):
         line = raw.strip()
         if not line:
             continue
-        found: list[tuple[str, int, str, str]] = []
+        previous = blocks[-1] if blocks else None
         heading = _heading_style(line)
         if heading:
             rank, label = heading
@@ -136,32 +147,28 @@ def structure(paragraphs: Sequence[str]) -> tuple[tuple[Block, ...], tuple[str, 
                 if len(sentences) > 1 and first.strip().endswith(HEADING_END)
                 else None
             )
-            if short is not None:
-                found.append((HEADING, rank, label, short))
-            elif run_in is not None:
-                found.append((HEADING, rank, label, run_in))
-                found.append((PARAGRAPH, -1, "", rest[len(first) :].strip()))
+            if short is not None or run_in is not None:
+                heading_ranks.append((len(blocks), rank))
+                blocks.append(_block(HEADING, label, short if short is not None else run_in, line=line))
+                if short is None:
+                    blocks.append(_block(PARAGRAPH, "", rest[len(first) :].strip(), line=line))
             else:
-                found.append((ITEM, -1, label, rest))
+                blocks.append(_block(ITEM, label, rest, line=line))
         elif lead := ITEM_LEAD.match(line) or ORDINAL_LEAD.match(line):
-            found.append((ITEM, -1, lead.group(), line[lead.end() :].lstrip()))
-        elif inferred := _lost_numeral_label(line, previous):
+            label = sys.intern(lead.group())
+            blocks.append(_block(ITEM, label, line[lead.end() :].lstrip(), line=line))
+        elif inferred := _lost_numeral_label(line, previous and (previous.type, previous.label)):
             warnings.append(
                 f'paragraph {number}: enumeration numeral lost before "{_excerpt(line)}…", '
                 f"read as {inferred}"
             )
-            found.append((ITEM, -1, inferred, line[1:]))
+            blocks.append(_block(ITEM, inferred, line[1:]))
         else:
-            found.append((PARAGRAPH, -1, "", line))
-        parts.extend(found)
-        kind, _rank, label, _text = found[-1]
-        previous = (kind, label)
+            blocks.append(_block(PARAGRAPH, "", line, line=line))
 
-    ranks = sorted({rank for kind, rank, _label, _text in parts if kind == HEADING})
-    blocks = tuple(
-        _block(kind, label, text, min(ranks.index(rank) + 1, MAX_HEADING_LEVEL))
-        if kind == HEADING
-        else _block(kind, label, text)
-        for kind, rank, label, text in parts
-    )
-    return blocks, tuple(warnings)
+    ranks = sorted({rank for _, rank in heading_ranks})
+    for i, rank in heading_ranks:
+        block = blocks[i]
+        level = min(ranks.index(rank) + 1, MAX_HEADING_LEVEL)
+        blocks[i] = Block(HEADING, block.text, level, block.label, block.sentences)
+    return tuple(blocks), tuple(warnings)

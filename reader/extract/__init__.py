@@ -8,6 +8,7 @@ modules, the patterns and thresholds it uses named at the top of that module:
 
 - text_file: the line-based cleaner (chrome, header and labels, title lines);
 - html_file: what BeautifulSoup finds in an HTML page, down to its text lines;
+- article: which element of a page holds the article;
 - places: the district and city a report is about;
 - facts: what the steps have found (`Findings`), kinds, a title from the text;
 - dates: dates in every common Chinese format;
@@ -61,6 +62,6 @@ def extract(source: Source) -> Extracted:
         district=district,
         city=city,
         kind=kind_of(title),
-        paragraphs=tuple(paragraphs),
+        paragraphs=paragraphs,
         warnings=tuple(source.warnings),
     )

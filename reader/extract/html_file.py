@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections import Counter
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import PreformattedString
 
+from reader.extract.article import (
+    ARTICLE_CONTAINER,
+    MIN_BODY_CHARS,
+    article_container,
+    ids_under,
+    is_decomposed,
+    live,
+)
 from reader.extract.dates import DATE_ONLY_LINE
 from reader.extract.facts import Findings, iso_date
 from reader.extract.places import CITY_OF_DISTRICT, GAZETTEER
@@ -30,11 +37,6 @@ from reader.extract.text_file import (
     split_header,
 )
 from reader.extract.titles import strip_site_names
-
-MIN_BODY_CHARS = 80  # an article container holds at least this much text
-MIN_DENSITY_BLOCK_CHARS = 25  # a text block counts towards its parent's density from here
-DENSITY_BLOCKS = frozenset(["p", "td", "li", "pre", "div"])
-DENSITY_MARKS = "，,。；"
 
 INFO_TABLE_LABELS = frozenset(
     ["索引号", "分类", "主题分类", "发布机构", "成文日期", "名称", "文号", "发布日期", "主题词", "信息来源", "来源"]
@@ -59,12 +61,6 @@ HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNO
 HIDDEN_CLASSES = frozenset({"hidden", "hide", "d-none", "display-none", "is-hidden"})
 MOBILE_COPY = re.compile(
     r"(?:^|[-_])(?:mobile|wap|phone|sj|shouji)(?:[-_]|$)|^m[-_]|[-_]m$|^visible-xs", re.IGNORECASE
-)
-ARTICLE_CONTAINER = re.compile(
-    r"^(?:zoom|zoomcon|fontzoom|ucap-content|trs_editor|trs_ueditor|js_content|artibody|"
-    r"article[-_]?content|article[-_]?con|content[-_]?text|con[-_]?text|news[-_]?content|"
-    r"detail[-_]?content|pages[-_]?content|zw|zwnr|wzcon|art[-_]?con)$",
-    re.IGNORECASE,
 )
 # A source line break between two Chinese characters, with the spaces around it.
 CJK_LINE_BREAK = re.compile(
@@ -96,10 +92,10 @@ def read_html(text: str) -> Findings:
     for tag in tags.unseen:
         tag.decompose()
     drop_mobile_copies(soup, tags.copies)
-    read_info_table(findings, _live(tags.cells))
-    title_tag = next(iter(_live(tags.titles)), None)
+    read_info_table(findings, live(tags.cells))
+    title_tag = next(iter(live(tags.titles)), None)
 
-    container = article_container(soup, tags)
+    container = article_container(soup, tags.bodies, tags.containers, tags.articles)
     body_lines = text_lines(container)
     body = drop_portal_chrome(body_lines)
     container.extract()
@@ -107,17 +103,19 @@ def read_html(text: str) -> Findings:
     around = drop_portal_chrome(around_lines)
     links = {" ".join(a.get_text(" ", strip=True).split()) for a in soup.find_all("a")}
 
+    page_lines = around_lines + body_lines
+
     def shown_alone(name: str, title: str) -> bool:
         """The page shows `name` in a line of its own text that does not hold the title."""
-        return any(name in line and title not in line for line in around_lines + body_lines)
+        return any(name in line and title not in line for line in page_lines)
 
     findings.learn(title=title_of_document(title_tag, findings, shown_alone))
     read_labels(findings, around, dates_alone=False)
     findings.learn(title=title_before_labels(around, links))
     header, body = split_header(body)
     titles = read_labels(findings, header)
-    in_container = _ids_under(container)
-    headings = [tag for tag in _live(tags.headings) if id(tag) not in in_container]
+    in_container = ids_under(container)
+    headings = [tag for tag in live(tags.headings) if id(tag) not in in_container]
     findings.learn(title=join_title(titles) or heading_title(headings))
     findings.learn(date=date_under_title(around, findings.title))
     if titles and join_title(titles) != findings.title:
@@ -184,33 +182,6 @@ def scan_tags(soup: BeautifulSoup) -> _Tags:
             (child, in_copy, in_article) for child in reversed(tag.contents) if isinstance(child, Tag)
         )
     return tags
-
-
-def _live(tags: list[Tag]) -> list[Tag]:
-    """Those of `tags` not dropped since the walk."""
-    return [tag for tag in tags if not _decomposed(tag)]
-
-
-def _decomposed(tag: Tag) -> bool:
-    """Tag.decomposed, without its cost: on a live tag, that property searches the tag's
-    subtree for an element named `_decomposed` (bs4 reads unknown attributes as find())."""
-    return bool(vars(tag).get("_decomposed"))
-
-
-def _ids_under(root: Tag) -> set[int]:
-    """The identities of the elements below `root`: a test of "inside" that does not walk
-    each element's parents (the square of the depth, on deeply nested pages)."""
-    return {id(tag) for tag in _elements(root)[1:]}
-
-
-def _elements(root: Tag) -> list[Tag]:
-    """`root` and the elements below it, in document order."""
-    elements, stack = [], [root]
-    while stack:
-        tag = stack.pop()
-        elements.append(tag)
-        stack.extend(child for child in reversed(tag.contents) if isinstance(child, Tag))
-    return elements
 
 
 def read_cms_meta(findings: Findings, metas: list[Tag]) -> None:
@@ -281,7 +252,7 @@ def read_info_table(findings: Findings, cells: list[Tag]) -> None:
         findings.place_hints += (found["发布机构"],)
     if len(found) >= 2:
         for table in tables.values():
-            if not _decomposed(table):
+            if not is_decomposed(table):
                 table.decompose()
 
 
@@ -352,76 +323,6 @@ def heading_title(headings: list[Tag]) -> str:
         if text and len(text) <= 2 * TITLE_MAX_CHARS and not is_site_name(text):
             return text
     return ""
-
-
-def article_container(soup: BeautifulSoup, tags: _Tags) -> Tag:
-    """The element holding the article: a known CMS container, else the densest text block."""
-    bodies = _live(tags.bodies)
-    root = bodies[0] if bodies else soup
-
-    under_root = None if root is soup else _ids_under(root)
-
-    def in_root(found: list[Tag]) -> list[Tag]:
-        found = _live(found)
-        return found if under_root is None else [tag for tag in found if id(tag) in under_root]
-
-    sized = [(len(tag.get_text(strip=True)), tag) for tag in in_root(tags.containers)]
-    known = [(chars, tag) for chars, tag in sized if chars >= MIN_BODY_CHARS]
-    if known:
-        return max(known, key=lambda sized_tag: sized_tag[0])[1]
-    articles = [t for t in in_root(tags.articles) if len(t.get_text(strip=True)) >= MIN_BODY_CHARS]
-    if len(articles) == 1:
-        return articles[0]
-    return densest_block(root)
-
-
-def densest_block(root: Tag) -> Tag:
-    """The element whose text blocks are longest and most punctuated, links not counted.
-
-    A block's text is all its text, a <div>'s only its own strings; its links are all the
-    links below it. Counted in one walk from the leaves up, so nested blocks cost no more
-    than flat ones.
-    """
-    elements = _elements(root)
-    counts = _text_counts(elements)
-    scores: Counter = Counter()
-    for block in elements[1:]:
-        if block.name not in DENSITY_BLOCKS:
-            continue
-        chars, marks, own_chars, own_marks, links = counts[id(block)]
-        if block.name == "div":
-            chars, marks = own_chars, own_marks
-        if chars < MIN_DENSITY_BLOCK_CHARS:
-            continue
-        score = (1 + marks + min(chars // 100, 3)) * (1 - min(links / chars, 1))
-        holder = block if block.name in ("div", "td") else block.parent
-        scores[id(holder)] += score
-        if holder.parent is not None:
-            scores[id(holder.parent)] += score / 2
-    if not scores:
-        return root
-    by_id = {id(tag): tag for tag in elements}
-    best = max((i for i in scores if i in by_id), key=scores.__getitem__, default=None)
-    return by_id[best] if best is not None else root
-
-
-def _text_counts(elements: list[Tag]) -> dict[int, tuple[int, int, int, int, int]]:
-    """For each of `elements` (parents before children): its characters other than
-    whitespace and its clause marks, below it and in its own strings, and its link characters."""
-    counts: dict[int, tuple[int, int, int, int, int]] = {}
-    for tag in reversed(elements):
-        chars = marks = own_chars = own_marks = links = 0
-        for child in tag.contents:
-            if isinstance(child, Tag):
-                c_chars, c_marks, _, _, c_links = counts[id(child)]
-                chars, marks, links = chars + c_chars, marks + c_marks, links + c_links
-            elif not isinstance(child, PreformattedString):
-                text = "".join(child.split())
-                own_chars += len(text)
-                own_marks += sum(text.count(mark) for mark in DENSITY_MARKS)
-        chars, marks = chars + own_chars, marks + own_marks
-        counts[id(tag)] = (chars, marks, own_chars, own_marks, chars if tag.name == "a" else links)
-    return counts
 
 
 def text_lines(root: Tag) -> list[str]:

@@ -7,7 +7,9 @@ the portal's date line) that give the source and publish date.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterable, Iterator
 
 from reader.extract.dates import DATE_AND_TIME, DATE_ONLY_LINE
 from reader.extract.facts import DATE, Findings, iso_date
@@ -80,13 +82,14 @@ NUMBERED_LINE = re.compile(
 def read_text(text: str) -> Findings:
     """A text file's title and labels from the lines above its body, and its body lines."""
     findings = Findings()
-    lines = drop_portal_chrome(clean_lines(text.split("\n")))
-    header, body = split_header(lines)
+    # Each step's list let go as the next is made: a file of a million short lines is
+    # a million strings, and each list of them another 8 MB.
+    header, body = split_header(drop_portal_chrome(map(clean_line, text.split("\n"))))
     titles, beneath = title_lines(findings, read_labels(findings, header))
     findings.learn(title=join_title(titles))
     if not findings.title:
         body = titles + body
-    findings.body = tuple(beneath + body)
+    findings.body = tuple(itertools.chain(beneath, body))
     return findings
 
 
@@ -103,7 +106,11 @@ def title_lines(findings: Findings, lines: list[str]) -> tuple[list[str], list[s
 
 def clean_lines(lines) -> list[str]:
     """Lines without indentation (ASCII or full-width) and with runs of spaces made one."""
-    return [" ".join(line.split()) for line in lines]
+    return [clean_line(line) for line in lines]
+
+
+def clean_line(line: str) -> str:
+    return " ".join(line.split())
 
 
 def is_chrome(line: str) -> bool:
@@ -131,7 +138,7 @@ def is_breadcrumb(line: str) -> bool:
     )
 
 
-def join_split_labels(lines: list[str]) -> list[str]:
+def join_split_labels(lines: Iterable[str]) -> list[str]:
     """A label alone on its line (时间：) joined with its value on the next (2024年1月5日 10:30)."""
     joined: list[str] = []
     for line in lines:
@@ -142,9 +149,14 @@ def join_split_labels(lines: list[str]) -> list[str]:
     return joined
 
 
-def drop_portal_chrome(lines: list[str]) -> list[str]:
+def drop_portal_chrome(lines: Iterable[str]) -> list[str]:
     """Non-empty lines that are not chrome, nor in an attachment or related-links block."""
-    kept = []
+    return join_split_labels(_without_chrome(lines))
+
+
+def _without_chrome(lines: Iterable[str]) -> Iterator[str]:
+    """The lines `drop_portal_chrome` keeps, one at a time: a file of a million lines is
+    not copied into a list at each step."""
     in_link_block = False
     for line in lines:
         if not line:
@@ -162,8 +174,7 @@ def drop_portal_chrome(lines: list[str]) -> list[str]:
                 continue
             in_link_block = False
         if not is_chrome(line):
-            kept.append(line)
-    return join_split_labels(kept)
+            yield line
 
 
 def is_label_line(line: str) -> bool:
@@ -228,30 +239,31 @@ def join_title(lines: list[str]) -> str:
     return "".join(lines)
 
 
-def drop_title_lines(body: tuple[str, ...], title: str) -> list[str]:
+def drop_title_lines(body: tuple[str, ...], title: str) -> tuple[str, ...]:
     """The body without its leading repeat of the title (an h1, or a title over two lines)."""
-    lines = list(body)
     wanted = re.sub(r"\s", "", title)
     if not wanted:
-        return lines
+        return body
     joined = ""
-    for i, line in enumerate(lines[:TITLE_MAX_LINES]):
+    for i, line in enumerate(body[:TITLE_MAX_LINES]):
         joined += re.sub(r"\s", "", line)
         if joined == wanted:
-            return lines[i + 1 :]
+            return body[i + 1 :]
         if not wanted.startswith(joined):
             break
-    return lines
+    return body
 
 
-def drop_repeated_paragraphs(lines: list[str]) -> list[str]:
+def drop_repeated_paragraphs(lines: tuple[str, ...]) -> tuple[str, ...]:
     """Drop a long paragraph seen before: a second copy of the body the page carried."""
     seen = set()
-    kept = []
-    for line in lines:
-        if len(line) >= MIN_REPEAT_CHARS:
-            if line in seen:
-                continue
-            seen.add(line)
-        kept.append(line)
-    return kept
+
+    def first_seen(line: str) -> bool:
+        if len(line) < MIN_REPEAT_CHARS:
+            return True
+        if line in seen:
+            return False
+        seen.add(line)
+        return True
+
+    return tuple(filter(first_seen, lines))

@@ -39,6 +39,9 @@ PORTAL_NAME = re.compile(
     r"(?:人民政府网|人民政府门户网站|门户网站|政府网站|政府网|门户网|政务网|政务服务网|网站)$"
 )
 TITLE_SEPARATOR = re.compile(r"\s+[-－–|｜]\s+|\s*(?:_|\||｜|——)\s*")
+# A <title> ends with a few names at most (its column, channel, section and site): only
+# this many are cut, so a hostile title of 10,000 separators costs a few passes, not 10,000.
+MAX_SITE_NAME_CUTS = 6
 BARE_DASH = re.compile(r"(?<=\S)[-－–](?=\S)")  # 工作总结-某某局: a separator only before a known site name
 
 
@@ -99,15 +102,17 @@ def strip_site_names(title: str, is_site_name, shown_alone) -> str:
     `is_site_name(tail)` knows the names of portals, units and columns; `shown_alone(tail,
     head)` says whether the page shows `tail` elsewhere without `head` (its masthead,
     footer or breadcrumbs), which makes it the site's name even when it has no known shape.
-    A bare dash (no spaces) separates only such a name shown elsewhere.
+    A bare dash (no spaces) separates only such a name shown elsewhere. At most
+    MAX_SITE_NAME_CUTS names are cut: each cut looks over the title and the page again.
     """
-    while True:
+    for _ in range(MAX_SITE_NAME_CUTS):
         parts = list(TITLE_SEPARATOR.finditer(title)) or list(BARE_DASH.finditer(title))
         if not parts:
             return title
         last = parts[-1]
         head, tail = title[: last.start()].strip(), title[last.end() :].strip()
         bare = last.group().strip() in "-－–" and not last.group().startswith(" ")
-        if not head or not (shown_alone(tail, head) or (not bare and is_site_name(tail))):
+        if not head or not ((not bare and is_site_name(tail)) or shown_alone(tail, head)):
             return title
         title = head
+    return title

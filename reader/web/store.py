@@ -96,13 +96,15 @@ def _build(app: Flask, settle_wait: float = 0.0) -> library.BuildResult | None:
         return library.build(
             Path(app.config["CONTENT_DIR"]), Path(app.config["DATABASE"]),
             app.config["PAGE_CHARS"], app.config["MAX_SOURCE_BYTES"], settle_wait,
+            app.config["MAX_HTML_ELEMENTS"],
         )  # fmt: skip
 
 
 def _fingerprint(app: Flask) -> str:
     return library.fingerprint(
-        Path(app.config["CONTENT_DIR"]), app.config["PAGE_CHARS"], app.config["MAX_SOURCE_BYTES"]
-    )
+        Path(app.config["CONTENT_DIR"]), app.config["PAGE_CHARS"], app.config["MAX_SOURCE_BYTES"],
+        max_html_elements=app.config["MAX_HTML_ELEMENTS"],
+    )  # fmt: skip
 
 
 def _built_from(app: Flask) -> str | None:
