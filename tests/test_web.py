@@ -21,7 +21,7 @@ def page_urls(client):
     covers = [a["href"] for a in soup.select("main a.rd-report-list__link")]
     urls = ["/", "/search?q=养老服务", "/settings", "/help", "/r/nope/"]
     for cover in covers:
-        urls += [cover, cover + "1", cover + "all"]
+        urls += [cover, cover + "1", cover + "all", cover + "outline"]
     return urls
 
 

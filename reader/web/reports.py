@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, make_response, render_template, request
 
-from reader import library, search
+from reader import library, outline, search
 from reader.web import downloads, store
 from reader.web.last_read import remember_page, template_helpers
 from reader.web.page_view import contents_of, view_of
@@ -36,6 +36,22 @@ def page(slug: str, n: int):
         "reports/page.html", report=report, page=this_page, query=query, page_places=places
     ))
     return remember_page(response, slug, n)
+
+
+@bp.get("/<slug>/outline")
+def outline_page(slug: str):
+    """要点: the headings and lead sentences (reader.outline), each a link to its page."""
+    report, pages = _report_and_pages(slug)
+    entries = outline.outline_of(pages)
+    chars = outline.outline_chars(entries)
+    return render_template(
+        "reports/outline.html",
+        report=report,
+        entries=entries,
+        outline=True,
+        outline_chars=chars,
+        minutes=outline.listening_minutes(chars),
+    )
 
 
 @bp.get("/<slug>/all")

@@ -42,6 +42,7 @@ from flask import (
 )
 
 from reader import library
+from reader.outline import outline_of, outline_sentences
 from reader.speech.audio import (
     AudioCache,
     CacheUnavailable,
@@ -182,10 +183,9 @@ def manifest(slug: str, n: int):
     """
     report, page = _report_and_page(slug, n)
     voice, rate, pauses = _speech_choice()
-    sentences = view_of(page).sentences
-    spoken = [spoken_form(sentence.text, voice) for sentence in sentences]
-    # sentences, then the page
-    *keys, page_key = _audio_keys([*spoken, spoken], voice, rate, pauses)
+    sentences, page_key = _spoken_sentences(
+        slug, [(n, s) for s in view_of(page).sentences], voice, rate, pauses
+    )
     response = jsonify(
         slug=slug,
         n=n,
@@ -197,19 +197,7 @@ def manifest(slug: str, n: int):
         lang=VOICE_BY_CODE[voice].tag,
         next=url_for("reports.page", slug=slug, n=n + 1) if n < report.page_count else None,
         page_audio=_audio_url(page_key),
-        sentences=[
-            {
-                "id": s.id,
-                "text": in_script(s.text),
-                "spoken": said,
-                "audio": _audio_url(key),
-                "words": _stored_words(in_script(s.text), key),
-                "timing": key and url_for(
-                    "speech.timing", slug=slug, n=n, sid=s.id, voice=voice, rate=rate, pauses=pauses
-                ),
-            }
-            for s, said, key in zip(sentences, spoken, keys, strict=True)
-        ],
+        sentences=sentences,
     )
     return private_to_reader(response)
 
@@ -255,6 +243,74 @@ def page_audio(slug: str, n: int):
     if not cache.path(key).exists() and (refused := over_limit()):
         return refused
     return private_to_reader(redirect(_audio_url(key), code=302))
+
+
+@bp.get("/r/<slug>/outline/speech.json")
+def outline_manifest(slug: str):
+    """The 要点 outline's sentences (reader.outline), for 朗读要点: the page manifest's shape,
+    with "n": 0, "next": null (the outline ends where it ends) and "outline_audio" for the
+    whole of it. Each sentence keeps its reading page's id and audio key, so audio made
+    for the page serves the outline too."""
+    report, pages = _report_and_pages(slug)
+    voice, rate, pauses = _speech_choice()
+    placed = [(entry.n, s) for entry in outline_of(pages) for s in entry.sentences]
+    sentences, outline_key = _spoken_sentences(slug, placed, voice, rate, pauses)
+    response = jsonify(
+        slug=slug,
+        n=0,
+        pages=report.page_count,
+        voice=voice,
+        rate=rate,
+        pauses=pauses,
+        pause_seconds=pause_seconds(pauses, rate),
+        lang=VOICE_BY_CODE[voice].tag,
+        next=None,
+        outline_audio=_audio_url(outline_key),
+        sentences=sentences,
+    )
+    return private_to_reader(response)
+
+
+@bp.get("/r/<slug>/outline/audio.mp3")
+def outline_audio(slug: str):
+    """The whole outline spoken, for the plain <audio controls>: a redirect to its MP3."""
+    _report, pages = _report_and_pages(slug)
+    voice, rate, pauses = _speech_choice()
+    spoken = [spoken_form(s.text, voice) for s in outline_sentences(outline_of(pages))]
+    (key,) = _audio_keys([spoken], voice, rate, pauses)
+    if key is None:
+        return private_to_reader(_unavailable("speech is unavailable"))
+    cache: AudioCache = current_app.extensions["audio_cache"]
+    if not cache.path(key).exists() and (refused := over_limit()):
+        return refused
+    return private_to_reader(redirect(_audio_url(key), code=302))
+
+
+def _spoken_sentences(slug: str, placed: list, voice: str, rate: str, pauses: str):
+    """The manifest's entry for each (page n, SentenceView) of `placed`, and the audio key
+    of them all said as one (None without a voice)."""
+    spoken = [spoken_form(s.text, voice) for _n, s in placed]
+    *keys, whole_key = _audio_keys([*spoken, spoken], voice, rate, pauses)
+    entries = [
+        {
+            "id": s.id,
+            "text": in_script(s.text),
+            "spoken": said,
+            "audio": _audio_url(key),
+            "words": _stored_words(in_script(s.text), key),
+            "timing": key and url_for(
+                "speech.timing", slug=slug, n=n, sid=s.id, voice=voice, rate=rate, pauses=pauses
+            ),
+        }
+        for (n, s), said, key in zip(placed, spoken, keys, strict=True)
+    ]
+    return entries, whole_key
+
+
+def _report_and_pages(slug: str):
+    conn = store.connection()
+    report = library.report(conn, slug) or abort(404)
+    return report, [view_of(page) for page in library.pages(conn, slug)]
 
 
 def _report_and_page(slug: str, n: int):

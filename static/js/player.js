@@ -84,7 +84,8 @@ function startPlayer() {
     turnTo: turnTo,
   });
   controls.hidden = false;
-  startPointReading(body, spans, reading);
+  const outline = pageNumber === 0; // the 要点 outline: its sentences are links to their pages
+  if (!outline) startPointReading(body, spans, reading);
   startCaptionFollowing(caption, audio, controls, player);
   describeMedia = startMediaSession(player, reading);
 
@@ -135,6 +136,11 @@ function startPlayer() {
       () => window.location.assign(link.href),
     );
   });
+
+  if (outline) {
+    reading.loadManifest();
+    return reading;
+  }
 
   offerResume({
     player: player,

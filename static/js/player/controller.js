@@ -74,7 +74,7 @@ export function createReading({ player, slug, pageNumber, spans, audio, toggle, 
     words.stop();
     index = next;
     highlight.show(index < 0 ? null : spans[index], scroll);
-    if (index >= 0) rememberSentence(slug, pageNumber, index);
+    if (index >= 0 && pageNumber > 0) rememberSentence(slug, pageNumber, index); // page 0: the 要点 outline
   }
 
   function setActive(value) {
@@ -130,11 +130,11 @@ export function createReading({ player, slug, pageNumber, spans, audio, toggle, 
   function turnPage() {
     const next = manifest.nextPage();
     voice.silence();
-    if (!next) { // the end of the report
+    if (!next) { // the end of the report, or of the 要点 outline (page 0), which keeps no position
       setPlaying(false);
       setActive(false);
       setCurrent(-1);
-      forgetSentence();
+      if (pageNumber > 0) forgetSentence();
       return;
     }
     turnTo(next, pageNumber + 1);
@@ -182,7 +182,7 @@ export function createReading({ player, slug, pageNumber, spans, audio, toggle, 
     setPlaying(false);
     setActive(false);
     setCurrent(-1);
-    if (clearPosition) forgetSentence(slug, pageNumber);
+    if (clearPosition && pageNumber > 0) forgetSentence(slug, pageNumber);
   }
 
   function step(delta) {
