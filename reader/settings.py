@@ -47,6 +47,9 @@ class Setting:
     reloads: bool = False  # changes text the server renders, so a change reloads the page
     # value → the class on <html> that the stylesheet keys the mode on
     html_classes: Mapping[str, str] = field(default_factory=dict)
+    # a message id shown in its toolbar group only without JavaScript, when the values
+    # other than "off" need a script to do anything
+    needs_script_note: str = ""
 
     def __post_init__(self) -> None:
         if self.default not in self.values:
@@ -90,7 +93,10 @@ _THEMES = _choices(
     ("blue-white", "蓝底白字"),
     ("yellow-black", "黄底黑字"),
 )
-_GUIDES = _choices(("off", "关闭"), ("ruler", "阅读尺"), ("crosshair", "十字线"))
+# Line focus (聚焦N行) is a guide too: it answers the same need (keep my place), and a ruler
+# drawn inside a lit band would only repeat it, so one row chooses one of them.
+_GUIDES = _choices(("off", "关闭"), ("ruler", "阅读尺"), ("crosshair", "十字线"),
+                   ("focus1", "聚焦1行"), ("focus3", "聚焦3行"), ("focus5", "聚焦5行"))
 _CURSORS = _choices(("normal", "标准"), ("large", "大鼠标"))
 
 SETTINGS: tuple[Setting, ...] = (
@@ -120,7 +126,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("word_highlight", "逐词高亮", _choices(("on", "开启"), ("off", "关闭")), "on",
             toolbar_row=1),
     Setting("guide", "辅助线", _GUIDES, "off", toolbar_row=2,
-            html_classes=_class_each("rd-guide--", _GUIDES)),
+            html_classes=_class_each("rd-guide--", _GUIDES),
+            needs_script_note="辅助线跟随鼠标、键盘和朗读，需要浏览器运行 JavaScript；现在不会显示。"),
     Setting("cursor", "鼠标指针", _CURSORS, "normal", toolbar_row=2,
             html_classes=_class_each("rd-cursor--", _CURSORS)),
     Setting("script", "简繁", _choices(("hans", "简体"), ("hant", "繁體")), "hans",

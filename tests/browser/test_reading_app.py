@@ -661,7 +661,7 @@ def test_without_javascript_every_toolbar_link_changes_its_setting(no_javascript
         (link.get_attribute("data-setting"), link.get_attribute("data-value"))
         for link in driver.find_elements(By.CSS_SELECTOR, "#rd-toolbar [data-setting]")
     ]
-    assert len(choices) == 36
+    assert len(choices) == 39
     # Walk each setting away from its default and back, so every value is chosen once.
     for name, value in choices[1:] + choices[:1]:
         group = driver.find_element(By.ID, f"rd-toolbar-{name}")
