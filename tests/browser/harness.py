@@ -109,20 +109,33 @@ def wait_for(condition, timeout: float = 5.0, message: str = ""):
 
 @contextlib.contextmanager
 def serve_wsgi(app, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve `app` with waitress on a free port in a daemon thread; yield its base URL."""
+    """Serve `app` with waitress on a free port in a daemon thread; yield its base URL.
+
+    The thread runs waitress's loop a turn at a time until told to stop, and the
+    connections are closed after it has stopped: closed from outside while the loop was
+    waiting on them, a socket gave "Bad file descriptor" in the loop's thread now and
+    then, an error the test run counts against whichever test was ending.
+    """
     from waitress.server import create_server
 
     server = create_server(app, host=host, port=0, threads=4, clear_untrusted_proxy_headers=True)
-    thread = threading.Thread(target=server.run, name=f"waitress-{server.effective_port}")
+    stopping = threading.Event()
+
+    def run() -> None:
+        while not stopping.is_set():
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+
+    thread = threading.Thread(target=run, name=f"waitress-{server.effective_port}")
     thread.daemon = True
     thread.start()
     try:
         yield f"http://{host}:{server.effective_port}"
     finally:
+        stopping.set()
+        thread.join(timeout=5)
         for channel in list(server._map.values()):
             channel.close()
         server.task_dispatcher.shutdown()
-        thread.join(timeout=5)
 
 
 # --- Chromium -----------------------------------------------------------------------------
