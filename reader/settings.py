@@ -132,6 +132,10 @@ SETTINGS: tuple[Setting, ...] = (
             html_classes=_class_each("rd-cursor--", _CURSORS)),
     Setting("script", "简繁", _choices(("hans", "简体"), ("hant", "繁體")), "hans",
             toolbar_row=2, reloads=True),
+    # 拼音 or 粤拼 above the characters of report text, as the voice reads them
+    Setting("ruby", "注音", _choices(("off", "关闭"), ("pinyin", "拼音"), ("jyutping", "粤拼")),
+            "off", toolbar_row=2, reloads=True,
+            html_classes={"pinyin": "rd-ruby-on", "jyutping": "rd-ruby-on"}),
     Setting("lang", "界面语言",
             tuple(Choice(i.code, i.label, i.tag) for i in INTERFACE_LANGUAGES), "zh_CN",
             toolbar_row=2, reloads=True),

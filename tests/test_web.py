@@ -181,7 +181,7 @@ def test_settings_form_works_without_javascript(client):
     form = soup.select_one("main form[method=post]")
     names = {i["name"] for i in form.select("input[type=radio]")}
     assert names == {"size", "spacing", "theme", "voice", "rate", "pauses", "reading", "captions",
-                     "word_highlight", "guide", "cursor", "script", "lang", "elder", "autoclose"}
+                     "word_highlight", "guide", "cursor", "script", "ruby", "lang", "elder", "autoclose"}
     for radio in form.select("input[type=radio]"):
         assert soup.select_one(f"label[for={radio['id']}]"), radio["id"]
     response = client.post("/settings", data={"theme": "blue-white", "spacing": "wide", "next": "/help"})

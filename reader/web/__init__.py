@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         home,
         i18n,
         reports,
+        ruby,
         settings_views,
         speech_views,
         store,
@@ -73,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     remove_stale_temp_files(Path(config["AUDIO_DIR"]))
     store.init_app(app)
     i18n.init_app(app)
+    ruby.init_app(app)
     speech_views.init_app(app)
     downloads.init_app(app)
     for blueprint in (home.bp, reports.bp, settings_views.bp, speech_views.bp, health.bp, downloads.bp):

@@ -67,14 +67,21 @@ def error_page(error: HTTPException):
 
 
 @bp.app_template_filter("marked")
-def marked(text: str, query: search.Query | None, sentence: str) -> Markup:
-    """The text of `sentence` (its id) with every match of the reader's search in <mark>."""
+def marked(
+    text: str, query: search.Query | None, sentence: str, ruby: tuple[Markup, ...] | None = None
+) -> Markup:
+    """The text of `sentence` (its id) with every match of the reader's search in <mark>;
+    with `ruby` (reader.web.ruby, one piece per character), its readings kept inside."""
+
+    def shown(start: int, end: int | None = None) -> Markup:
+        return Markup("").join(ruby[start:end]) if ruby else Markup.escape(text[start:end])
+
     spans = search.match_spans(text, query.folded) if query else []
     html, position = Markup(), 0
     for k, (start, end) in enumerate(spans):
-        html += Markup.escape(text[position:start])
+        html += shown(position, start)
         html += Markup('<mark class="rd-mark" id="%s">%s</mark>') % (
-            match_id(sentence, k), text[start:end]
+            match_id(sentence, k), shown(start, end)
         )
         position = end
-    return html + Markup.escape(text[position:])
+    return html + shown(position)

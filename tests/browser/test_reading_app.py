@@ -635,6 +635,8 @@ def expected_html(name: str, value: str) -> tuple[str, str]:
     """(attribute, token) of <html> that shows `name=value` took effect."""
     if name == "captions":
         return "class", "rd-captions" if value == "on" else "-rd-captions"
+    if name == "ruby":
+        return "class", "rd-ruby-on" if value != "off" else "-rd-ruby-on"
     if name == "lang":
         return "lang", {"zh_CN": "zh-CN", "zh_Hant": "zh-HK", "en": "en"}[value]
     if name in ("size", "spacing", "theme", "guide", "cursor"):
@@ -661,7 +663,7 @@ def test_without_javascript_every_toolbar_link_changes_its_setting(no_javascript
         (link.get_attribute("data-setting"), link.get_attribute("data-value"))
         for link in driver.find_elements(By.CSS_SELECTOR, "#rd-toolbar [data-setting]")
     ]
-    assert len(choices) == 39
+    assert len(choices) == 42
     # Walk each setting away from its default and back, so every value is chosen once.
     for name, value in choices[1:] + choices[:1]:
         group = driver.find_element(By.ID, f"rd-toolbar-{name}")
@@ -758,10 +760,10 @@ def test_accessibility_tree_of_a_reading_page(clean_browser, live_server):
         for n in ax_tree(driver):
             if role(n) in ("link", "button", "toggleButton") and _ax_property(n, "pressed") is not None:
                 pressed[name(n)] = _ax_property(n, "pressed")
-    assert len(pressed) >= 36 + 1  # 36 toolbar values and 长者助手
-    # One value pressed in each of the toolbar's 13 groups (字号, 行距, 配色 …), by default.
+    assert len(pressed) >= 42 + 1  # 42 toolbar values and 长者助手
+    # One value pressed in each of the toolbar's 14 groups (字号, 行距, 配色 …), by default.
     groups = driver.find_elements(By.CSS_SELECTOR, "#rd-toolbar [role=group]")
-    assert len(groups) == 13
+    assert len(groups) == 14
     assert sum(value == "true" or value is True for value in pressed.values()) == len(groups)
 
 

@@ -11,6 +11,7 @@ import { jsonAttribute } from "../json-attribute.js";
 import { createHighlight } from "./highlight.js";
 import { createManifest } from "./manifest.js";
 import { forgetSentence, rememberSentence } from "./position.js";
+import { shownText } from "./sentence-text.js";
 import { createVoice } from "./voice.js";
 import { createWordFollower } from "./words.js";
 
@@ -42,7 +43,7 @@ export function createReading({ player, slug, pageNumber, spans, audio, toggle, 
     const entry = manifest.entry(span.id);
     return {
       audio: entry && entry.audio ? entry.audio : null,
-      spoken: entry && entry.spoken ? entry.spoken : span.textContent,
+      spoken: entry && entry.spoken ? entry.spoken : shownText(span),
       lang: manifest.lang(settings.voice),
       rate: browserRates[settings.rate] || 1,
       pause: settings.pauses === "long" ? manifest.clausePause() : 0,

@@ -2,6 +2,8 @@
    the bar (data-module="rd-caption"). The page is padded by the bar's height
    (--rd-caption-height) so that the bar never hides what has focus (WCAG 2.4.11). */
 
+import { shownText } from "./sentence-text.js";
+
 const CURRENT = "rd-sentence--current";
 
 function reducedMotion() {
@@ -55,7 +57,7 @@ export function createHighlight(caption) {
       return;
     }
     span.classList.add(CURRENT);
-    showCaption(span.textContent);
+    showCaption(shownText(span));
     if (scroll) keepInView(span);
   }
 

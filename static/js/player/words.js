@@ -4,29 +4,59 @@
    so a screen reader reads the sentence as before; the sentence keeps its own highlight.
    With no timing (the browser's own voice) nothing is marked. */
 
+import { shownTextNodes } from "./sentence-text.js";
+
 const WORD = "rd-word";
+
+/* The characters [start, end) of `root`'s shown text (readings above them not counted)
+   wrapped in one mark per run of neighbours: a <ruby> wholly inside is wrapped whole,
+   so its reading stays above its character. */
+function wrapShown(root, start, end) {
+  const targets = [];
+  let offset = 0;
+  for (const node of shownTextNodes(root)) {
+    const length = node.data.length;
+    const from = Math.max(start - offset, 0);
+    const to = Math.min(end - offset, length);
+    offset += length;
+    if (from >= to) continue;
+    if (to < length) node.splitText(to);
+    const inside = from > 0 ? node.splitText(from) : node;
+    const ruby = inside.parentElement.closest("ruby");
+    const whole = ruby && root.contains(ruby) && ruby.firstChild === inside && inside.nextSibling
+      && inside.nextSibling.nodeName === "RT";
+    targets.push(whole ? ruby : inside);
+  }
+  let word = null;
+  for (const target of targets) {
+    if (!word || word.nextSibling !== target) {
+      word = document.createElement("span");
+      word.className = WORD;
+      target.before(word);
+    }
+    word.append(target);
+  }
+}
 
 export function createWordFollower(audio) {
   let span = null; // the sentence whose words are followed
+  let original = []; // its own nodes (text, search marks, readings), given back unmarked
   let words = null;
   let url = ""; // its audio: the words follow only that
   let shown = -1;
   let frame = 0;
 
-  /* The sentence's text back as one text node, with no mark. */
+  /* The sentence back as it was served, with no mark. */
   function unmark() {
-    if (span && shown >= 0) span.textContent = span.textContent;
+    if (span && shown >= 0) span.replaceChildren(...original.map((node) => node.cloneNode(true)));
     shown = -1;
   }
 
   function mark(n) {
     if (n === shown) return;
-    const text = span.textContent;
     const [, start, end] = words[n];
-    const word = document.createElement("span");
-    word.className = WORD;
-    word.textContent = text.slice(start, end);
-    span.replaceChildren(text.slice(0, start), word, text.slice(end));
+    span.replaceChildren(...original.map((node) => node.cloneNode(true)));
+    wrapShown(span, start, end);
     shown = n;
   }
 
@@ -52,6 +82,7 @@ export function createWordFollower(audio) {
     stop();
     if (!sentenceSpan || !audioUrl || !timing || !timing.length) return;
     span = sentenceSpan;
+    original = Array.from(span.childNodes, (node) => node.cloneNode(true));
     url = audioUrl;
     words = timing;
     frame = window.requestAnimationFrame(tick);
@@ -62,6 +93,7 @@ export function createWordFollower(audio) {
     frame = 0;
     unmark();
     span = null;
+    original = [];
     words = null;
   }
 
