@@ -1,7 +1,8 @@
 /* The word being said, marked inside the sentence being read, following the <audio>'s
    currentTime through the server's word timing (the manifest's "words": [start_ms,
    char_start, char_end] in the sentence's text). The mark is a plain <span> with no role,
-   so a screen reader reads the sentence as before; the sentence keeps its own highlight.
+   so a screen reader reads the sentence as before; the sentence keeps its own highlight,
+   and its search marks (<mark>) come back once its words are no longer followed.
    With no timing (the browser's own voice) nothing is marked. */
 
 const WORD = "rd-word";
@@ -9,13 +10,14 @@ const WORD = "rd-word";
 export function createWordFollower(audio) {
   let span = null; // the sentence whose words are followed
   let words = null;
+  let original = []; // the sentence's own nodes (text, search marks), put back on unmarking
   let url = ""; // its audio: the words follow only that
   let shown = -1;
   let frame = 0;
 
-  /* The sentence's text back as one text node, with no mark. */
+  /* The sentence's own nodes back, with no word mark. */
   function unmark() {
-    if (span && shown >= 0) span.textContent = span.textContent;
+    if (span && shown >= 0) span.replaceChildren(...original);
     shown = -1;
   }
 
@@ -52,6 +54,7 @@ export function createWordFollower(audio) {
     stop();
     if (!sentenceSpan || !audioUrl || !timing || !timing.length) return;
     span = sentenceSpan;
+    original = Array.from(span.childNodes);
     url = audioUrl;
     words = timing;
     frame = window.requestAnimationFrame(tick);
@@ -63,6 +66,7 @@ export function createWordFollower(audio) {
     unmark();
     span = null;
     words = null;
+    original = [];
   }
 
   return { follow: follow, stop: stop };
