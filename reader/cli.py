@@ -287,8 +287,11 @@ def synthesise(
     sentences: dict[str, None] = {}
     reports = []
     for path in pipeline.content_files(content_dir):
-        try:
-            report = pipeline.read_report(path)
+        try:  # read as the server reads it, so that its audio is the audio the server asks for
+            report = pipeline.read_report(
+                path, settings["PAGE_CHARS"], settings["MAX_SOURCE_BYTES"],
+                settings["MAX_HTML_ELEMENTS"],
+            )  # fmt: skip
         except (ReportError, OSError) as exc:
             click.echo(f"skipped {_one_line(exc, path)}", err=True)
             continue
@@ -336,6 +339,7 @@ def _make_report_audio(cache, reports: list, rates: tuple[str, ...]) -> int:
     """Each report's whole MP3 in every voice at `rates`, from the sentences just made;
     says how many and returns how many failed."""
     from reader.speech import report_audio
+    from reader.speech.audio import CacheUnavailable
     from reader.speech.errors import SynthesisError
 
     store = report_audio.ReportAudioStore(cache.directory)
@@ -343,11 +347,13 @@ def _make_report_audio(cache, reports: list, rates: tuple[str, ...]) -> int:
     for report in reports:
         for voice in VOICES:
             for rate in rates:
-                audio = report_audio.plan(cache, report, list(report.pages), voice, rate)
-                try:
+                try:  # plan raises NoVoice for a voice this machine lacks
+                    audio = report_audio.plan(cache, report, list(report.pages), voice, rate)
                     ready += store.stored(audio.key) is not None
                     stored = store.make(audio, cache)
-                except (report_audio.MissingSentences, SynthesisError, ValueError) as exc:
+                except (
+                    report_audio.MissingSentences, SynthesisError, CacheUnavailable, ValueError
+                ) as exc:
                     failed += 1
                     click.echo(f"report {report.slug} ({voice}, {rate}) not made: {exc}", err=True)
                     continue

@@ -131,3 +131,10 @@ def test_a_simplified_query_finds_a_report_published_in_traditional(traditional_
         assert in_report, query
         body = soup_of(traditional_library.get(in_report[0])).select_one(".rd-reading__body")
         assert body.select_one("mark").get_text() == opencc.OpenCC("s2hk").convert(query)
+
+
+@pytest.mark.parametrize("asked", ["   ", "\x00", "\u200b\t"])
+def test_a_page_asked_to_mark_nothing_shows_no_marking_notice(client, asked):
+    soup = soup_of(client.get(f"/r/{NANCHENG}/1", query_string={"q": asked}))
+    assert soup.select_one(".rd-reading__body")
+    assert soup.select_one(".rd-found") is None  # never "本页标出了“”的 0 处"

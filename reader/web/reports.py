@@ -30,7 +30,8 @@ def page(slug: str, n: int):
     conn = store.connection()
     report = library.report(conn, slug) or abort(404)
     this_page = view_of(library.page(conn, slug, n) or abort(404))
-    query = search.query_of(request.args["q"]) if request.args.get("q") else None
+    asked = search.query_of(request.args.get("q", ""))
+    query = asked if asked.text else None  # a q of spaces or control characters marks nothing
     places = search.count_places((s.text for s in this_page.sentences), query) if query else 0
     response = make_response(render_template(
         "reports/page.html", report=report, page=this_page, query=query, page_places=places

@@ -93,10 +93,19 @@ def skip_or_fail_if_missing(missing: list[str]) -> None:
 
 
 def wait_for(condition, timeout: float = 5.0, message: str = ""):
-    """Poll `condition` until it returns something true, and return that; fail on timeout."""
+    """Poll `condition` until it returns something true, and return that; fail on timeout.
+
+    An element swapped out between being found and being read (a page turned in place
+    replaces its header) counts as not yet, not as a failure.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException
+
     deadline = time.monotonic() + timeout
     while True:
-        value = condition()
+        try:
+            value = condition()
+        except StaleElementReferenceException:
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:

@@ -67,6 +67,16 @@ def open_toolbar_by_tap(driver) -> None:
     assert element(driver, "#rd-toolbar-switch").get_attribute("aria-expanded") == "true"
 
 
+def open_toolbar_with_javascript(driver, javascript: str) -> None:
+    """Open 无障碍版 by a tap, in place ("on") or as a no-JS link loading the page ("off")."""
+    if javascript == "off":
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+        tap_and_load(driver, element(driver, "#rd-toolbar-switch"))
+    else:
+        open_toolbar_by_tap(driver)
+    assert toolbar_open(driver)
+
+
 def wait_for_new_page(driver, old_html) -> None:
     def gone():
         try:
@@ -117,12 +127,7 @@ def test_the_toolbar_closes_from_its_top_its_foot_and_with_escape(phone, live_se
 def test_reset_closes_the_toolbar(phone, live_server, javascript):
     driver = phone
     open_with(driver, live_server, theme="black-yellow")
-    if javascript == "off":
-        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
-        tap_and_load(driver, element(driver, "#rd-toolbar-switch"))
-    else:
-        open_toolbar_by_tap(driver)
-    assert toolbar_open(driver)
+    open_toolbar_with_javascript(driver, javascript)
     tap_and_load(driver, element(driver, "#rd-reset"))
     assert urlsplit(driver.current_url).path == PAGE
     assert "rd-theme--default" in driver.execute_script("return document.documentElement.className")
@@ -146,12 +151,7 @@ def test_the_toolbar_can_close_after_a_choice_when_the_reader_asks(phone, live_s
 def test_the_toolbar_is_not_open_on_the_next_page(phone, live_server, javascript):
     driver = phone
     open_with(driver, live_server, preset="elder")
-    if javascript == "off":
-        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
-        tap_and_load(driver, element(driver, "#rd-toolbar-switch"))
-    else:
-        open_toolbar_by_tap(driver)
-    assert toolbar_open(driver)
+    open_toolbar_with_javascript(driver, javascript)
     tap_and_load(driver, element(driver, "#rd-page-next"))
     assert urlsplit(driver.current_url).path == f"/r/{SLUG}/3"
     assert not toolbar_open(driver)

@@ -543,3 +543,21 @@ def test_with_word_highlight_off_only_the_sentence_is_highlighted(player, tiny_s
     wait_for(lambda: len(trail(player)) >= 3, message="the page to be read")
     assert words_marked(player) == []
     assert_each_step_shows_its_sentence(trail(player))
+
+
+def test_following_the_words_gives_a_sentence_its_search_marks_back(player, tiny_server):
+    player.add_script(WORD_RECORDER)
+    open_reading(player, tiny_server)
+    player.get(f"{tiny_server}/r/{SLUG}/1?q=工程")  # as a search result's link opens it
+    marked = player.find_element(By.CSS_SELECTOR, "mark.rd-mark")
+    sentence = marked.find_element(By.XPATH, "./ancestor::*[@data-sentence]").get_attribute("id")
+    assert marked.text == "工程"
+    player.find_element(By.ID, "rd-player-toggle").click()
+    wait_for(lambda: any(w["sentence"] == sentence for w in words_marked(player)),
+             message="the words of the sentence with the search mark to be followed")
+    player.find_element(By.CSS_SELECTOR, "[data-player-action=stop]").click()
+    wait_for(lambda: player.execute_script("return !document.querySelector('.rd-word')"),
+             timeout=5, message="the word mark to go when reading stops")
+    marks = player.find_elements(By.CSS_SELECTOR, f"#{sentence} mark.rd-mark")
+    assert [mark.text for mark in marks] == ["工程"]
+    assert marks[0].get_attribute("id") == f"{sentence}-m0"  # a search result's link finds it
