@@ -55,9 +55,15 @@ def browser(tmp_path_factory):
 
 
 @pytest.fixture
-def clean_browser(browser):
-    """The session's Chromium as on a first visit: default window, no cookies, empty log."""
+def clean_browser(browser, live_server):
+    """The session's Chromium as on a first visit: default window, no cookies, empty log,
+    and nothing kept in the shared server's local or session storage (the player keeps
+    the place last read there: an earlier test's place is not this test's visitor's)."""
     reset_browser(browser)
+    browser.execute_cdp_cmd(
+        "Storage.clearDataForOrigin",
+        {"origin": live_server, "storageTypes": "local_storage,session_storage"},
+    )
     return browser
 
 
