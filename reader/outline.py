@@ -11,7 +11,14 @@ whole report in a couple of minutes. The rule, applied to the blocks of every pa
   block after it is an item: “会议指出，…” before 一是…). Other paragraphs are detail
   and are left out;
 - the part of a block carried over from the page before is not a new block, so it adds
-  nothing (its lead was taken on the page where it began).
+  nothing (its lead was taken on the page where it began);
+- a lead sentence longer than LEAD_MAX_CHARS is cut at the end of its first clauses
+  that hold at least LEAD_MIN_HAN Chinese characters, when that is within LEAD_MAX_CHARS
+  and outside quotation marks and brackets, and "……" says that it goes on
+  (“打造岐江新城、总部经济区“发展动能核”……”): these reports open a section with
+  sentences of up to 300 characters whose first clause says what the section is about,
+  while a date (2024年2月4日上午) or 会议指出 alone says nothing. The link leads to the
+  whole sentence. A heading is never cut.
 
 Every entry keeps the page it is on and its sentence id there (reader.web.page_view), so
 the outline links to the very sentence, and its speech manifest can use the ids the
@@ -20,8 +27,9 @@ reading page uses. Plain code, no Flask.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from reader.report import HEADING, ITEM, PARAGRAPH
@@ -34,6 +42,12 @@ if TYPE_CHECKING:  # imported for its type only: reader.web's package would brin
 # pauses after clauses and sentences take back some of that. Used to tell the reader how
 # long the outline takes to hear.
 SPOKEN_CHARS_PER_MINUTE = 210
+LEAD_MAX_CHARS = 40
+LEAD_MIN_HAN = 8
+CLAUSE_END = re.compile(r"[，,；;：:]")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+PAIRED_MARKS = ("“”", "‘’", "《》", "（）", "()", "【】", "〔〕")
+GOES_ON = "……"
 
 
 @dataclass(frozen=True)
@@ -68,11 +82,25 @@ def outline_of(pages: Iterable[PageView]) -> list[OutlineEntry]:
         if view.type == HEADING:
             sentences = view.sentences
         elif view.type == ITEM or (view.type == PARAGRAPH and _leads(blocks, at)):
-            sentences = view.sentences[:1]
+            sentences = (_lead(view.sentences[0]),)
         else:
             continue
         entries.append(OutlineEntry(view.type, view.level, n, sentences))
     return entries
+
+
+def _lead(sentence: SentenceView) -> SentenceView:
+    """The sentence, or its first clause that says enough when it is long (see the module)."""
+    if len(sentence.text) <= LEAD_MAX_CHARS:
+        return sentence
+    for end in CLAUSE_END.finditer(sentence.text):
+        head = sentence.text[: end.start()]
+        if end.start() > LEAD_MAX_CHARS:
+            break
+        balanced = all(head.count(open_) == head.count(close) for open_, close in PAIRED_MARKS)
+        if balanced and len(HAN.findall(head)) >= LEAD_MIN_HAN:
+            return replace(sentence, text=head + GOES_ON)
+    return sentence
 
 
 def _leads(blocks: list, at: int) -> bool:

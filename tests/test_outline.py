@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import CONTENT, soup_of
 
-from reader.outline import outline_of
+from reader.outline import GOES_ON, LEAD_MAX_CHARS, outline_of
 from reader.pipeline import read_report
 from reader.web import create_app
 from reader.web.page_view import view_of
@@ -66,7 +66,12 @@ def test_each_outline_link_lands_on_the_page_holding_its_sentence(client, slug):
             pages[path] = soup_of(response)
         target = pages[path].find(id=sid)
         assert target is not None, (path, sid)
-        assert target.get_text() == first.get_text()
+        lead = first.get_text()
+        if lead.endswith(GOES_ON):  # a long lead's first clause: the page has it whole
+            assert target.get_text().startswith(lead.removesuffix(GOES_ON)), (path, sid)
+            assert len(target.get_text()) > LEAD_MAX_CHARS
+        else:
+            assert target.get_text() == lead
 
 
 def test_the_outline_page_names_its_report_and_its_length(client):
@@ -74,7 +79,7 @@ def test_the_outline_page_names_its_report_and_its_length(client):
     assert "要点" in soup.h1.get_text()
     assert "南区街道办事处2022年工作总结" in soup.h1.get_text()
     summary = soup.select_one(".rd-outline__summary").get_text()
-    assert summary.startswith("共 8 条，219 字（全文 2713 字）")
+    assert summary.startswith("共 8 条，106 字（全文 2713 字）")
     assert [h.get_text() for h in soup.select(".rd-outline__lead--item .rd-outline__link")][0] == "一是疫情防控精准高效。"
 
 
@@ -100,7 +105,7 @@ def test_the_outline_manifest_lists_the_outlines_sentences_with_the_pages_audio(
     page = client.get(f"/r/{SHORT}/2/speech.json?voice=cmn").get_json()
     on_page = {s["id"]: s["audio"] for s in page["sentences"]}
     for sentence in manifest["sentences"]:
-        if sentence["id"] in on_page:  # the same sentence, the same audio
+        if sentence["id"] in on_page and not sentence["text"].endswith(GOES_ON):  # same audio
             assert sentence["audio"] == on_page[sentence["id"]]
 
 
