@@ -71,8 +71,9 @@ class Term:
 
     @property
     def spoken(self) -> str:
-        """What 朗读 says: the term, then its explanation."""
-        return f"{self.term}。{self.explain}"
+        """What 朗读 says: the term, in quotation marks as reports write it (so “1310” is
+        said digit by digit, as a code), then its explanation."""
+        return f"“{self.term}”。{self.explain}"
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,18 @@ first use on a page, what `reader check` says of a bad file and of words it lack
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from click.testing import CliRunner
 from conftest import CONTENT
 
 from reader import glossary, pipeline
 from reader.cli import main
+from reader.speech.heard import compare, heard
+from reader.speech.pronunciation import engine_text
+from reader.speech.spoken import spoken_form
+from reader.speech.voices import VOICE_BY_CODE
 
 GLOSSARY = glossary.load(CONTENT / glossary.GLOSSARY_NAME)
 
@@ -155,3 +161,46 @@ def test_check_lists_the_words_reports_use_that_the_glossary_lacks(content_dir):
     assert "     not in the glossary: 行走南城 (2x, dg-nancheng-2023-work-plan)" in result.output
     assert "not in the glossary: 百千万工程" not in result.output
     assert "5 files: 5 read, 0 failed" in result.output
+
+
+ESPEAK_YUE = VOICE_BY_CODE["yue"].engine_preferences["espeak"][0]
+
+
+@pytest.mark.speech
+@pytest.mark.parametrize("term", [t for t in GLOSSARY.terms if t.jyutping], ids=lambda t: t.term)
+def test_the_cantonese_voice_says_each_term_as_its_jyutping(term):
+    """What espeak-ng's Cantonese voice says for the term as 朗读解释 gives it."""
+    spoken = spoken_form(term.spoken.split("。")[0], "yue")
+    said = heard(engine_text(spoken, "yue", ESPEAK_YUE), "yue", ESPEAK_YUE)
+    assert [str(s) for s in said] == term.jyutping.split()
+
+
+ESPEAK_CMN = VOICE_BY_CODE["cmn"].engine_preferences["espeak"][0]
+TONE_MARKS = {"\u0304": "1", "\u0301": "2", "\u030c": "3", "\u0300": "4"}
+
+
+def numbered(term: glossary.Term) -> list[str]:
+    """"yī wǎng" as ["yi1", "wang3"], 一 as said before the next syllable (yi2 before a
+    fourth tone, yi4 before the others), as a speaker says it; but not in a number read
+    digit by digit (1310) or an ordinal (第一)."""
+    syllables = []
+    for syllable in term.pinyin.split():
+        letters = unicodedata.normalize("NFD", syllable)
+        tone = next((TONE_MARKS[c] for c in letters if c in TONE_MARKS), "5")
+        bare = "".join(c for c in letters if c not in TONE_MARKS)
+        syllables.append(unicodedata.normalize("NFC", bare).replace("ü", "v") + tone)
+    for i, syllable in enumerate(syllables[:-1]):
+        if syllable == "yi1" and not any(c.isdigit() for c in term.term) and syllables[i - 1:i] != ["di4"]:
+            syllables[i] = "yi2" if syllables[i + 1].endswith("4") else "yi4"
+    return syllables
+
+
+@pytest.mark.speech
+@pytest.mark.parametrize("term", GLOSSARY.terms, ids=lambda t: t.term)
+def test_the_mandarin_voice_says_each_term_as_its_pinyin(term):
+    """What espeak-ng's Mandarin voice says for the term agrees with the glossary's pinyin
+    (third tones before a third tone heard as second, as speakers say them)."""
+    spoken = spoken_form(term.spoken.split("。")[0], "cmn")
+    said = heard(engine_text(spoken, "cmn", ESPEAK_CMN), "cmn", ESPEAK_CMN)
+    result = compare(numbered(term), said, "cmn")
+    assert result.agreed == len(said) == len(term.pinyin.split()), [str(s) for s in said]
