@@ -7,6 +7,7 @@
    (after parsing, before DOMContentLoaded), so the class arrives as early as it always
    did, and a browser that cannot run modules never gets the JS-only styles. */
 
+import { startGlossary } from "./glossary.js";
 import { startLinkButtons } from "./link-buttons.js";
 import { startReadingGuide } from "./reading-guide.js";
 import { startSettingsLinks } from "./settings-links.js";
@@ -20,3 +21,4 @@ startSettingsLinks();
 startLinkButtons();
 startShortcuts();
 startReadingGuide();
+startGlossary();

@@ -12,15 +12,18 @@ export function createWordFollower(audio) {
   let url = ""; // its audio: the words follow only that
   let shown = -1;
   let frame = 0;
+  let own = null; // the sentence's own nodes (a search mark, a 术语 button), put back after
 
-  /* The sentence's text back as one text node, with no mark. */
+  /* The sentence back as it was, with no word mark. */
   function unmark() {
-    if (span && shown >= 0) span.textContent = span.textContent;
+    if (span && shown >= 0 && own) span.replaceChildren(...own);
+    own = null;
     shown = -1;
   }
 
   function mark(n) {
     if (n === shown) return;
+    if (!own) own = Array.from(span.childNodes);
     const text = span.textContent;
     const [, start, end] = words[n];
     const word = document.createElement("span");
