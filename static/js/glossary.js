@@ -1,12 +1,14 @@
 /* 术语: the first use of each term on a page is a link to its /glossary entry. Here it
    becomes a button (aria-expanded) that opens the plain explanation in place, after the
    paragraph, with 朗读解释 (its audio in the reader's voice, or the browser's own voice)
-   and 收起解释; Esc closes it and gives focus back to the term. The term keeps its
+   and 收起解释; Esc closes it and gives focus back to the term. In 指读, where a tap
+   reads what it touches, opening a term reads its explanation at once. The term keeps its
    text inside the sentence, so the player, the word highlight and search marks still
    find the sentence's text as it was. Labels come from the server (data-i18n-*). */
 
 let panels = 0;
 let sound = null; // the explanation being read aloud, if any
+let reading = "off"; // the reader's reading setting: "point" is 指读
 
 function stopSound() {
   if (sound) sound.pause();
@@ -82,6 +84,7 @@ function enhance(link) {
     if (open) {
       place(panel, term);
       term.setAttribute("aria-controls", panel.id);
+      if (reading === "point") readAloud(link);
     } else {
       panel.remove();
       term.removeAttribute("aria-controls");
@@ -117,6 +120,11 @@ function enhanceWithin(root) {
 
 /* Terms on this page, and on each page the player shows in place (连读 turning pages). */
 export function startGlossary() {
+  const player = document.querySelector("[data-module='rd-player']");
+  reading = (player && player.getAttribute("data-reading")) || "off";
+  document.addEventListener("rd:settings", (event) => {
+    reading = (event.detail && event.detail.reading) || "off";
+  });
   enhanceWithin(document);
   const body = document.querySelector("[data-module='rd-reading-body']");
   if (body && window.MutationObserver) {

@@ -122,6 +122,20 @@ def test_read_aloud_fetches_the_explanation_in_the_readers_voice(clean_browser, 
     assert any(u.endswith("/glossary/强村公司/audio.mp3") for u in asked), asked
 
 
+def test_in_point_reading_opening_a_term_reads_it(clean_browser, live_server):
+    driver = clean_browser
+    set_cookie_settings(driver, live_server, reading="point")
+    driver.get(live_server + MEETING)
+    wait_for(lambda: term_state(driver, "1388"), message="no term button")
+    requested_urls(driver)
+    open_term(driver, "1388")
+    asked = wait_for(
+        lambda: [unquote(u) for u in requested_urls(driver) if "/audio" in u] or None,
+        timeout=20, message="no audio asked for",
+    )
+    assert any(u.endswith("/glossary/1388/audio.mp3") for u in asked), asked
+
+
 def test_the_accessibility_tree_names_the_term_and_its_state(clean_browser, live_server):
     driver = clean_browser
     driver.get(live_server + MEETING)
