@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from reader import config, pipeline
+from reader import config, glossary, pipeline
 from reader.paginate import DEFAULT_PAGE_CHARS
 from reader.report import ReportError
 from reader.speech.spoken import spoken_form
@@ -84,6 +84,7 @@ def check(directory: Path, polyphones: bool) -> None:
         click.echo(f"{directory}: not a directory", err=True)
         sys.exit(2)
     failed = warned = 0
+    read = []
     max_source_bytes = _config_int("MAX_SOURCE_BYTES")
     max_html_elements = _config_int("MAX_HTML_ELEMENTS")
     scan = pipeline.settled_content(directory)
@@ -105,12 +106,33 @@ def check(directory: Path, polyphones: bool) -> None:
             click.echo(f"     warning: {warning}")
         if polyphones:
             _print_polyphones(report)
+        read.append(report)
+    failed += not _check_glossary(directory, read)
     skipped = f", {len(scan.skipped)} skipped" if scan.skipped else ""
     click.echo(
         f"{len(files)} files: {len(files) - failed} read, {failed} failed, {warned} with warnings{skipped}"
     )
     if failed or not files:
         sys.exit(1)
+
+
+def _check_glossary(directory: Path, reports: list) -> bool:
+    """The glossary's one line (FAIL naming the file and term when it does not load), then
+    each quoted or coined word the reports use that it does not explain; False on FAIL."""
+    path = glossary.glossary_path(directory)
+    if not path.exists():
+        return True
+    try:
+        terms = glossary.load(path)
+    except (glossary.GlossaryError, OSError) as exc:
+        click.echo(f"FAIL {_one_line(exc, path)}")
+        return False
+    texts = ((r.slug, s) for r in reports for b in r.blocks for s in b.sentences)
+    missing = terms.missing_terms(texts)
+    click.echo(f"GLOSSARY {path}: {len(terms.terms)} terms, {len(missing)} words the reports use not in it")
+    for word, where in missing.items():
+        click.echo(f"     not in the glossary: {word} ({len(where)}x, {', '.join(dict.fromkeys(where))})")
+    return True
 
 
 def _print_polyphones(report) -> None:

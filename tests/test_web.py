@@ -19,7 +19,7 @@ DONGQU = "zs-dongqu-2020-work-plan"
 def page_urls(client):
     soup = soup_of(client.get("/"))
     covers = [a["href"] for a in soup.select("main a.rd-report-list__link")]
-    urls = ["/", "/search?q=养老服务", "/settings", "/help", "/r/nope/"]
+    urls = ["/", "/search?q=养老服务", "/settings", "/help", "/glossary", "/r/nope/"]
     for cover in covers:
         urls += [cover, cover + "1", cover + "all", cover + "outline"]
     return urls

@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from reader.web import (
         downloads,
+        glossary_views,
         health,
         home,
         i18n,
@@ -77,8 +78,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     ruby.init_app(app)
     speech_views.init_app(app)
     downloads.init_app(app)
+    glossary_views.init_app(app)
     for blueprint in (home.bp, reports.bp, settings_views.bp, speech_views.bp, health.bp, downloads.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(glossary_views.bp)
 
     @app.before_request
     def load_settings() -> None:

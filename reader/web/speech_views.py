@@ -196,7 +196,7 @@ def manifest(slug: str, n: int):
         pause_seconds=pause_seconds(pauses, rate),  # after a clause, a sentence
         lang=VOICE_BY_CODE[voice].tag,
         next=url_for("reports.page", slug=slug, n=n + 1) if n < report.page_count else None,
-        page_audio=_audio_url(page_key),
+        page_audio=audio_url(page_key),
         sentences=sentences,
     )
     return private_to_reader(response)
@@ -210,7 +210,7 @@ def timing(slug: str, n: int, sid: str):
     _report, page = _report_and_page(slug, n)
     sentence = next((s for s in view_of(page).sentences if s.id == sid), None) or abort(404)
     voice, rate, pauses = _speech_choice()
-    (key,) = _audio_keys([spoken_form(sentence.text, voice)], voice, rate, pauses)
+    (key,) = audio_keys([spoken_form(sentence.text, voice)], voice, rate, pauses)
     if key is None:
         return private_to_reader(jsonify(id=sid, words=None))
     cache: AudioCache = current_app.extensions["audio_cache"]
@@ -236,13 +236,13 @@ def page_audio(slug: str, n: int):
     _report, page = _report_and_page(slug, n)
     voice, rate, pauses = _speech_choice()
     spoken = [spoken_form(sentence, voice) for sentence in page.sentences]
-    (key,) = _audio_keys([spoken], voice, rate, pauses)
+    (key,) = audio_keys([spoken], voice, rate, pauses)
     if key is None:
         return private_to_reader(_unavailable("speech is unavailable"))
     cache: AudioCache = current_app.extensions["audio_cache"]
     if not cache.path(key).exists() and (refused := over_limit()):
         return refused
-    return private_to_reader(redirect(_audio_url(key), code=302))
+    return private_to_reader(redirect(audio_url(key), code=302))
 
 
 @bp.get("/r/<slug>/outline/speech.json")
@@ -265,7 +265,7 @@ def outline_manifest(slug: str):
         pause_seconds=pause_seconds(pauses, rate),
         lang=VOICE_BY_CODE[voice].tag,
         next=None,
-        outline_audio=_audio_url(outline_key),
+        outline_audio=audio_url(outline_key),
         sentences=sentences,
     )
     return private_to_reader(response)
@@ -277,26 +277,26 @@ def outline_audio(slug: str):
     _report, pages = _report_and_pages(slug)
     voice, rate, pauses = _speech_choice()
     spoken = [spoken_form(s.text, voice) for s in outline_sentences(outline_of(pages))]
-    (key,) = _audio_keys([spoken], voice, rate, pauses)
+    (key,) = audio_keys([spoken], voice, rate, pauses)
     if key is None:
         return private_to_reader(_unavailable("speech is unavailable"))
     cache: AudioCache = current_app.extensions["audio_cache"]
     if not cache.path(key).exists() and (refused := over_limit()):
         return refused
-    return private_to_reader(redirect(_audio_url(key), code=302))
+    return private_to_reader(redirect(audio_url(key), code=302))
 
 
 def _spoken_sentences(slug: str, placed: list, voice: str, rate: str, pauses: str):
     """The manifest's entry for each (page n, SentenceView) of `placed`, and the audio key
     of them all said as one (None without a voice)."""
     spoken = [spoken_form(s.text, voice) for _n, s in placed]
-    *keys, whole_key = _audio_keys([*spoken, spoken], voice, rate, pauses)
+    *keys, whole_key = audio_keys([*spoken, spoken], voice, rate, pauses)
     entries = [
         {
             "id": s.id,
             "text": in_script(s.text),
             "spoken": said,
-            "audio": _audio_url(key),
+            "audio": audio_url(key),
             "words": _stored_words(in_script(s.text), key),
             "timing": key and url_for(
                 "speech.timing", slug=slug, n=n, sid=s.id, voice=voice, rate=rate, pauses=pauses
@@ -336,7 +336,7 @@ def _stored_words(display: str, key: str | None) -> list | None:
         return None
 
 
-def _audio_keys(spoken: list, voice: str, rate: str, pauses: str) -> list[str | None]:
+def audio_keys(spoken: list, voice: str, rate: str, pauses: str) -> list[str | None]:
     """A key (with its request record written) for each utterance, None for one that is
     empty, and all None when speech is off (SPEECH_DISABLED) or there is no voice."""
     if current_app.config["SPEECH_DISABLED"]:
@@ -358,7 +358,7 @@ def _has_words(spoken) -> bool:
     return any(s.strip() for s in spoken) if isinstance(spoken, list) else bool(spoken.strip())
 
 
-def _audio_url(key: str | None) -> str | None:
+def audio_url(key: str | None) -> str | None:
     return url_for("speech.audio", key=key) if key else None
 
 

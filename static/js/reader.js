@@ -8,6 +8,7 @@
    did, and a browser that cannot run modules never gets the JS-only styles. */
 
 import { startLineFocus } from "./line-focus.js";
+import { startGlossary } from "./glossary.js";
 import { startLinkButtons } from "./link-buttons.js";
 import { startReadingGuide } from "./reading-guide.js";
 import { startSettingsLinks } from "./settings-links.js";
@@ -22,3 +23,4 @@ startLinkButtons();
 startShortcuts();
 startReadingGuide();
 startLineFocus();
+startGlossary();

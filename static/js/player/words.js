@@ -40,22 +40,26 @@ function wrapShown(root, start, end) {
 
 export function createWordFollower(audio) {
   let span = null; // the sentence whose words are followed
-  let original = []; // its own nodes (text, search marks, readings), given back unmarked
+  // Its own nodes (text, search marks, readings, a 术语 button with its listeners), put
+  // back when no word is marked; a marked word is shown on copies of them.
+  let own = null;
   let words = null;
   let url = ""; // its audio: the words follow only that
   let shown = -1;
   let frame = 0;
 
-  /* The sentence back as it was served, with no mark. */
+  /* The sentence back as it was, with no word mark. */
   function unmark() {
-    if (span && shown >= 0) span.replaceChildren(...original.map((node) => node.cloneNode(true)));
+    if (span && shown >= 0 && own) span.replaceChildren(...own);
+    own = null;
     shown = -1;
   }
 
   function mark(n) {
     if (n === shown) return;
     const [, start, end] = words[n];
-    span.replaceChildren(...original.map((node) => node.cloneNode(true)));
+    if (!own) own = Array.from(span.childNodes);
+    span.replaceChildren(...own.map((node) => node.cloneNode(true)));
     wrapShown(span, start, end);
     shown = n;
   }
@@ -82,7 +86,6 @@ export function createWordFollower(audio) {
     stop();
     if (!sentenceSpan || !audioUrl || !timing || !timing.length) return;
     span = sentenceSpan;
-    original = Array.from(span.childNodes, (node) => node.cloneNode(true));
     url = audioUrl;
     words = timing;
     frame = window.requestAnimationFrame(tick);
@@ -93,7 +96,6 @@ export function createWordFollower(audio) {
     frame = 0;
     unmark();
     span = null;
-    original = [];
     words = null;
   }
 
