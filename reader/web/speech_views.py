@@ -234,15 +234,7 @@ def page_audio(slug: str, n: int):
     Like a sentence's, page audio already made costs the client nothing from its limit.
     """
     _report, page = _report_and_page(slug, n)
-    voice, rate, pauses = _speech_choice()
-    spoken = [spoken_form(sentence, voice) for sentence in page.sentences]
-    (key,) = audio_keys([spoken], voice, rate, pauses)
-    if key is None:
-        return private_to_reader(_unavailable("speech is unavailable"))
-    cache: AudioCache = current_app.extensions["audio_cache"]
-    if not cache.path(key).exists() and (refused := over_limit()):
-        return refused
-    return private_to_reader(redirect(audio_url(key), code=302))
+    return _redirect_to_audio_of(page.sentences)
 
 
 @bp.get("/r/<slug>/outline/speech.json")
@@ -275,9 +267,14 @@ def outline_manifest(slug: str):
 def outline_audio(slug: str):
     """The whole outline spoken, for the plain <audio controls>: a redirect to its MP3."""
     _report, pages = _report_and_pages(slug)
+    return _redirect_to_audio_of([s.text for s in outline_sentences(outline_of(pages))])
+
+
+def _redirect_to_audio_of(sentences: list[str]):
+    """A redirect to the MP3 of `sentences` said as one, in the reader's voice, rate and
+    pauses; audio not yet made counts against the client's limit, as a sentence's does."""
     voice, rate, pauses = _speech_choice()
-    spoken = [spoken_form(s.text, voice) for s in outline_sentences(outline_of(pages))]
-    (key,) = audio_keys([spoken], voice, rate, pauses)
+    (key,) = audio_keys([[spoken_form(s, voice) for s in sentences]], voice, rate, pauses)
     if key is None:
         return private_to_reader(_unavailable("speech is unavailable"))
     cache: AudioCache = current_app.extensions["audio_cache"]
