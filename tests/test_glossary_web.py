@@ -94,6 +94,15 @@ def test_the_glossary_page_lists_every_term_by_pinyin_with_links_back(client):
         assert link
 
 
+def test_every_link_back_has_a_name_of_its_own(client):
+    """A screen reader's list of links tells the pages apart by term: without it, "南城街道
+    2023年工作计划 第 5 页" was the name of eleven links under eleven terms."""
+    links = soup_of(client.get("/glossary")).select("a.rd-glossary__use")
+    names = [" ".join(link.get_text().split()) for link in links]
+    assert len(links) > 100 and len(set(names)) == len(names)
+    assert names[0].split("：")[0] == links[0].find_parent(class_="rd-glossary__entry")["id"].removeprefix("term-")
+
+
 def test_a_term_no_report_uses_has_no_links_back(client):
     soup = soup_of(client.get("/glossary"))
     entry = soup.find(id="term-工业上楼")
