@@ -21,10 +21,10 @@ from pathlib import Path
 from reader import pipeline
 from reader.paginate import DEFAULT_PAGE_CHARS
 from reader.report import Block, Page, Report, ReportError
-from reader.search import index_text
+from reader.search import bigrams, index_text
 from reader.sources import DEFAULT_MAX_HTML_ELEMENTS, DEFAULT_MAX_SOURCE_BYTES
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 BUILD_SUFFIX = ".tmp"  # a build in progress: <database>.<pid>.<thread>.tmp
 SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")  # files SQLite may keep beside a database
 STALE_BUILD_SECONDS = 3600  # a build file untouched this long is dead, whatever its pid
@@ -53,6 +53,13 @@ CREATE TABLE sentence (
 CREATE INDEX sentence_page ON sentence (slug, n, seq);
 -- Contentless: it holds only the index of each sentence's folded text, keyed by its id.
 CREATE VIRTUAL TABLE sentence_fts USING fts5(text, content='', tokenize='trigram');
+-- Contentless too: each sentence's letters and digits in pairs (reader.search.bigrams), for
+-- queries of one or two characters.
+CREATE VIRTUAL TABLE sentence_bigram USING fts5(
+    grams, content='', tokenize='unicode61 remove_diacritics 0'
+);
+-- The home page's browsing: newest first, within a city, district, year or kind.
+CREATE INDEX report_newest ON report (date DESC, title);
 """
 
 
@@ -163,6 +170,11 @@ def _write_library(
             built.append(report.slug)
         conn.execute(
             "INSERT INTO sentence_fts (rowid, text) SELECT id, coalesce(folded, text) FROM sentence"
+        )
+        conn.create_function("bigrams", 1, bigrams, deterministic=True)
+        conn.execute(
+            "INSERT INTO sentence_bigram (rowid, grams) "
+            "SELECT id, bigrams(coalesce(folded, text)) FROM sentence"
         )
         conn.execute("INSERT INTO build VALUES ('fingerprint', ?)", (built_from,))
         conn.commit()
@@ -282,6 +294,55 @@ def reports(conn: sqlite3.Connection) -> list[Report]:
         "SELECT * FROM report ORDER BY date IS NULL, date DESC, title"
     ).fetchall()
     return [report_from(row) for row in rows]
+
+
+# The home page's ways to browse: each facet's name (also its URL parameter) and the SQL of
+# its value for a report. The year is the publish date's; an undated report has none.
+FACETS = {
+    "city": "coalesce(city, '')",
+    "district": "coalesce(district, '')",
+    "year": "coalesce(substr(date, 1, 4), '')",
+    "kind": "coalesce(kind, '')",
+}
+
+
+def browse(
+    conn: sqlite3.Connection, chosen: dict[str, str], offset: int, limit: int
+) -> tuple[list[Report], int]:
+    """The reports that have every chosen facet value (FACETS), newest first from `offset`,
+    at most `limit` of them, and how many there are in all."""
+    where, arguments = _facet_filter(chosen)
+    total = conn.execute(f"SELECT count(*) FROM report WHERE {where}", arguments).fetchone()[0]
+    rows = conn.execute(
+        f"SELECT * FROM report WHERE {where} ORDER BY date IS NULL, date DESC, title "
+        "LIMIT ? OFFSET ?",
+        (*arguments, limit, offset),
+    ).fetchall()
+    return [report_from(row) for row in rows], total
+
+
+def facet_counts(conn: sqlite3.Connection, chosen: dict[str, str]) -> dict[str, list[tuple[str, int]]]:
+    """For each facet, its values and how many reports have each, among the reports that
+    have the values chosen in the other facets (so a reader can switch one choice at once).
+    Years newest first, other values by name; a report without the fact has value ''."""
+    counts = {}
+    for name, value in FACETS.items():
+        where, arguments = _facet_filter({k: v for k, v in chosen.items() if k != name})
+        order = "1 DESC" if name == "year" else "1"
+        counts[name] = [
+            (row[0], row[1])
+            for row in conn.execute(
+                f"SELECT {value}, count(*) FROM report WHERE {where} GROUP BY 1 ORDER BY {order}",
+                arguments,
+            )
+        ]
+    return counts
+
+
+def _facet_filter(chosen: dict[str, str]) -> tuple[str, list[str]]:
+    names = [name for name in FACETS if name in chosen]
+    where = " AND ".join(f"{FACETS[name]} = ?" for name in names) or "1"
+    return where, [chosen[name] for name in names]
 
 
 def report(conn: sqlite3.Connection, slug: str) -> Report | None:

@@ -1,9 +1,14 @@
 """Full-text search of the library, and the places a query matches in a text.
 
 Both the index and the query are folded (reader.folding): a query in 繁體 finds 简体 text
-and the other way round, full-width letters find half-width, case does not matter. The
-index is FTS5 with the trigram tokenizer, which needs no word segmentation for Chinese;
-queries shorter than three characters fall back to a LIKE scan.
+and the other way round, full-width letters find half-width, case does not matter. 
+A hit is a sentence whose folded text contains the folded query; nothing else (the static
+export's JavaScript search implements the same). Two FTS5 indexes find the candidates
+without word segmentation: the trigram tokenizer for queries of three characters or more,
+and a bigram index (`bigrams`) for one or two letters or digits; a one- or two-character
+query with punctuation or a space in it falls back to a LIKE scan. Every candidate is
+checked against the text. Counting stops after COUNT_LIMIT matching sentences, so the
+counts of a very common query are a lower bound ("至少").
 
 A reader types Chinese with spaces in it now and then ("养 老"); a space between two
 Chinese characters, or between a Chinese character and anything else, is dropped, while a
@@ -20,7 +25,10 @@ from dataclasses import dataclass
 
 from reader.folding import fold
 
-SEARCH_LIMIT = 50  # pages listed; places and reports are counted over every match
+SEARCH_LIMIT = 50  # pages listed
+# Matching sentences counted into places and reports; past it the counts say 至少. At
+# 10,000 reports 养老 is in some 100,000 sentences; checking 1,000 takes a few ms.
+COUNT_LIMIT = 1000
 SNIPPET_CONTEXT = 24  # characters shown either side of the first match
 QUERY_MAX_CHARS = 50
 CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"  # ideographs, CJK punctuation, full width
@@ -53,6 +61,7 @@ class SearchResults:
     hits: tuple[SearchHit, ...]  # the first matching sentence of each page, up to a limit
     places: int  # matches in every matching sentence of every report
     reports: int  # reports with a match
+    complete: bool = True  # False: more sentences matched than were counted (COUNT_LIMIT)
 
 
 NO_RESULTS = SearchResults((), 0, 0)
@@ -68,37 +77,74 @@ def query_of(asked: str) -> Query:
 
 
 def search(conn: sqlite3.Connection, query: Query, limit: int = SEARCH_LIMIT) -> SearchResults:
-    """Sentences that contain the query: the first of each page, in report and page order,
-    and how many places in how many reports match."""
+    """Sentences that contain the query: the first of each page, in library order (the
+    order reports were read in, then page and sentence), and how many places in how many
+    reports match - counted over at most COUNT_LIMIT matching sentences, so that a common
+    two-character query at 10,000 reports costs no more than a rare one; past that the
+    counts are a lower bound (`complete` is False) and the page says 至少."""
     wanted = query.folded
     if not wanted:
         return NO_RESULTS
-    if len(wanted) >= 3:  # the trigram index needs three characters
-        matching = "sentence_fts f JOIN sentence s ON s.id = f.rowid WHERE sentence_fts MATCH ?"
-        argument = '"' + wanted.replace('"', '""') + '"'
-    else:
-        matching = "sentence s WHERE coalesce(s.folded, s.text) LIKE ? ESCAPE '\\'"
-        argument = "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = conn.execute(
-        "SELECT s.slug, s.n, s.seq, s.text, r.title, p.heading_path "
-        "FROM page p JOIN report r ON r.slug = p.slug JOIN "
-        f"(SELECT s.slug, s.n, s.seq, s.text FROM {matching}) s ON s.slug = p.slug AND s.n = p.n "
-        "ORDER BY s.slug, s.n, s.seq",
-        (argument,),
+    candidates = conn.execute(
+        f"SELECT s.id, s.slug, s.n, s.seq, s.text FROM sentence s WHERE s.id IN ("
+        f"{_candidates(wanted)} LIMIT {COUNT_LIMIT + 1}) ORDER BY s.id",
+        (_index_argument(wanted),),
     ).fetchall()
+    complete = len(candidates) <= COUNT_LIMIT
     hits: dict[tuple[str, int], SearchHit] = {}
     places: Counter[str] = Counter()
-    for row in rows:
+    for row in candidates[:COUNT_LIMIT]:
         spans = match_spans(row["text"], wanted)
         places[row["slug"]] += len(spans)
         if not spans or (row["slug"], row["n"]) in hits or len(hits) >= limit:
             continue
+        title, heading_path = conn.execute(
+            "SELECT r.title, p.heading_path FROM report r JOIN page p ON p.slug = r.slug "
+            "WHERE r.slug = ? AND p.n = ?",
+            (row["slug"], row["n"]),
+        ).fetchone()
         hits[row["slug"], row["n"]] = SearchHit(
-            slug=row["slug"], title=row["title"], n=row["n"], seq=row["seq"],
-            heading_path=tuple(json.loads(row["heading_path"])),
-            parts=_snippet(row["text"], spans),
-        )
-    return SearchResults(tuple(hits.values()), places.total(), sum(1 for c in places.values() if c))
+            slug=row["slug"], title=title, n=row["n"], seq=row["seq"],
+            heading_path=tuple(json.loads(heading_path)), parts=_snippet(row["text"], spans),
+        )  # fmt: skip
+    return SearchResults(
+        tuple(hits.values()), places.total(), sum(1 for c in places.values() if c), complete
+    )
+
+
+def _candidates(wanted: str) -> str:
+    """The SELECT of the ids of sentences that may contain `wanted`, in id order: every one
+    that does, and perhaps a few that do not (match_spans checks each)."""
+    if len(wanted) >= 3:  # the trigram index
+        return "SELECT rowid FROM sentence_fts WHERE sentence_fts MATCH ? ORDER BY rowid"
+    if all(character.isalnum() for character in wanted):  # one or two: the bigram index
+        return "SELECT rowid FROM sentence_bigram WHERE sentence_bigram MATCH ? ORDER BY rowid"
+    return (  # a short query with punctuation or a space in it: a scan
+        "SELECT id FROM sentence WHERE coalesce(folded, text) LIKE ? ESCAPE '\\' ORDER BY id"
+    )
+
+
+def _index_argument(wanted: str) -> str:
+    phrase = '"' + wanted.replace('"', '""') + '"'
+    if len(wanted) >= 3:
+        return phrase
+    if all(character.isalnum() for character in wanted):
+        # Two characters are one bigram; one character begins a bigram or stands alone.
+        return phrase if len(wanted) == 2 else phrase + "*"
+    return "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def bigrams(folded: str) -> str:
+    """What the bigram index holds for a sentence's folded text: each letter or digit with
+    the one after it, or alone when none follows, as space-separated words. A query of two
+    letters or digits is then one word of the index, and one of one letter the start of a
+    word."""
+    words = []
+    for position, character in enumerate(folded):
+        if character.isalnum():
+            following = folded[position + 1 : position + 2]
+            words.append(character + following if following.isalnum() else character)
+    return " ".join(words)
 
 
 def match_spans(text: str, folded_query: str) -> list[tuple[int, int]]:
