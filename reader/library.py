@@ -1,12 +1,18 @@
 """The library: every report of a content directory in SQLite, with full-text search.
 
-Built from `content/` by `build` (a new file swapped in atomically, so readers never see
-half a library) and rebuilt whenever the content's fingerprint changes. Search
-(reader.search) uses its FTS5 index of each sentence's folded text.
+`update` brings it up to date with `content/`: the first time (or when the schema or the
+page size or limits change) it is built into a new file swapped in atomically; after
+that only the files new or changed since (by size and modification time, sidecar
+included) are read, and what changed is written in one transaction. The database is in
+WAL mode, so a reader sees the library before that transaction or after it, never half,
+and never waits for it. One updater at a time across threads and processes: a lock file
+beside the database (`<database>.lock`, flock). Search (reader.search) uses its two FTS5
+indexes of each sentence's folded text.
 """
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import json
@@ -17,6 +23,11 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: updates are serialised within the process only
+    fcntl = None
 
 from reader import pipeline
 from reader.paginate import DEFAULT_PAGE_CHARS
@@ -29,9 +40,15 @@ BUILD_SUFFIX = ".tmp"  # a build in progress: <database>.<pid>.<thread>.tmp
 SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")  # files SQLite may keep beside a database
 STALE_BUILD_SECONDS = 3600  # a build file untouched this long is dead, whatever its pid
 SQLITE_MAX_INTEGER = 2**63 - 1  # page numbers come from URLs; past this SQLite raises
+LOCK_SUFFIX = ".lock"  # <database>.lock: held by the one process updating the library
+BUSY_TIMEOUT_MS = 5000  # a WAL checkpoint may hold a reader up a moment, never a build
 
 SCHEMA = """
 CREATE TABLE build (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Each report file as it was when read, so that an update reads only what changed since:
+-- its name in the content folder, its size and time with its sidecar's (`_stamp`), the
+-- report read from it or NULL when it could not be read.
+CREATE TABLE source (file TEXT PRIMARY KEY, stamp TEXT NOT NULL, slug TEXT) WITHOUT ROWID;
 CREATE TABLE report (
     slug TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT, source TEXT, district TEXT,
     city TEXT, kind TEXT, page_count INTEGER NOT NULL, chars INTEGER NOT NULL,
@@ -95,18 +112,165 @@ def fingerprint(
     is rebuilt once the file is complete, since it then joins the fingerprint.
     """
     scan = scan or pipeline.scan_content(content_dir)
-    limits = f"{page_chars}/{max_source_bytes}/{max_html_elements}"
-    digest = hashlib.sha256(f"{SCHEMA_VERSION}/{limits}".encode())
+    digest = hashlib.sha256(_settings(page_chars, max_source_bytes, max_html_elements).encode())
     for path in scan.files:
-        for file in (path, pipeline.meta_path_for(path)):
-            try:
-                stat = file.stat()
-            except OSError:  # no sidecar, or gone since the scan
-                continue
-            digest.update(f"{file.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        digest.update(f"{path.name}\0{_stamp(path)}\n".encode())
     for line in scan.skipped:
         digest.update(f"{line}\n".encode())
     return digest.hexdigest()
+
+
+def _settings(page_chars: int, max_source_bytes: int, max_html_elements: int) -> str:
+    """What a library must be rebuilt from scratch for: the schema, page size and limits."""
+    return f"{SCHEMA_VERSION}/{page_chars}/{max_source_bytes}/{max_html_elements}"
+
+
+def _stamp(path: Path) -> str:
+    """The size and modification time of a report file and of its sidecar, if any."""
+    parts = []
+    for file in (path, pipeline.meta_path_for(path)):
+        try:
+            status = file.stat()
+        except OSError:  # no sidecar, or gone since the scan
+            parts.append("-")
+            continue
+        parts.append(f"{status.st_size}/{status.st_mtime_ns}")
+    return " ".join(parts)
+
+
+def update(
+    content_dir: Path,
+    db_path: Path,
+    page_chars: int = DEFAULT_PAGE_CHARS,
+    max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES,
+    settle_wait: float = 0.0,
+    max_html_elements: int = DEFAULT_MAX_HTML_ELEMENTS,
+    wait: bool = True,
+) -> BuildResult | None:
+    """Bring the library at `db_path` up to date with `content_dir`; None when it was (or
+    another process is updating it and `wait` is False).
+
+    Without a library to update, or with one of another schema, page size or limits, the
+    whole library is built (`build`); otherwise only files new or changed since the last
+    update are read, outside any transaction, then written with the removals in one.
+    """
+    db_path = Path(db_path)
+    with _update_lock(db_path, wait) as mine:
+        if not mine:
+            return None
+        built = _built_settings(db_path)
+        if built is None or built != _settings(page_chars, max_source_bytes, max_html_elements):
+            return build(
+                content_dir, db_path, page_chars, max_source_bytes, settle_wait, max_html_elements
+            )
+        if built_from(db_path) == fingerprint(
+            content_dir, page_chars, max_source_bytes, max_html_elements=max_html_elements
+        ):
+            return None
+        return _update_in_place(
+            content_dir, db_path, page_chars, max_source_bytes, settle_wait, max_html_elements
+        )
+
+
+@contextlib.contextmanager
+def _update_lock(db_path: Path, wait: bool):
+    """Held by one updater at a time, across the threads and processes serving one library;
+    yields False at once when another holds it and `wait` is False."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:
+        acquired = _in_process_lock.acquire(blocking=wait)
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                _in_process_lock.release()
+        return
+    fd = os.open(db_path.with_name(db_path.name + LOCK_SUFFIX), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # and with it the lock
+
+
+_in_process_lock = threading.Lock()
+
+
+def _built_settings(db_path: Path) -> str | None:
+    if not Path(db_path).is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM build WHERE key='settings'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+    return row[0] if row else None
+
+
+def _update_in_place(
+    content_dir: Path,
+    db_path: Path,
+    page_chars: int,
+    max_source_bytes: int,
+    settle_wait: float,
+    max_html_elements: int,
+) -> BuildResult:
+    scan = pipeline.settled_content(content_dir, settle_wait)
+    # Taken before reading: a file changed during the update makes the next one read it.
+    built_from = fingerprint(content_dir, page_chars, max_source_bytes, scan, max_html_elements)
+    conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    with _builds_lock:
+        _builds.add(conn)
+    try:
+        known = {file: (stamp, slug) for file, stamp, slug in conn.execute("SELECT * FROM source")}
+        present = {_source_name(content_dir, path): path for path in scan.files}
+        stamps = {file: _stamp(path) for file, path in present.items()}
+        gone = [file for file in known if stamps.get(file) != known[file][0]]
+        read, built, failures = [], [], []
+        for file, path in present.items():
+            if file in known and stamps[file] == known[file][0]:
+                continue
+            _stop_if_abandoned()
+            try:
+                report = pipeline.read_report(path, page_chars, max_source_bytes, max_html_elements)
+            except (ReportError, OSError) as exc:
+                failures.append(str(exc).splitlines()[0] if str(exc) else f"{path}: unreadable")
+                report = None
+            read.append((file, stamps[file], report))
+        conn.create_function("bigrams", 1, bigrams, deterministic=True)
+        conn.execute("BEGIN IMMEDIATE")
+        for file in gone:
+            if known[file][1] is not None:
+                _delete_report(conn, known[file][1])
+            conn.execute("DELETE FROM source WHERE file = ?", (file,))
+        for file, stamp, report in read:
+            if report is not None:
+                _insert_report(conn, report)
+                built.append(report.slug)
+            conn.execute(
+                "INSERT INTO source VALUES (?, ?, ?)", (file, stamp, report and report.slug)
+            )
+        conn.execute("UPDATE build SET value = ? WHERE key = 'fingerprint'", (built_from,))
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError:
+        _stop_if_abandoned()  # interrupted by abandon_builds
+        raise
+    finally:
+        with _builds_lock:
+            _builds.discard(conn)
+        conn.close()  # a rollback, unless committed
+    return BuildResult(tuple(built), tuple(failures), scan.skipped)
+
+
+def _source_name(content_dir: Path, path: Path) -> str:
+    return path.relative_to(content_dir).as_posix() if path.is_relative_to(content_dir) else str(path)
 
 
 def build(
@@ -134,11 +298,29 @@ def build(
         result = _write_library(
             content_dir, scan, tmp_path, page_chars, max_source_bytes, max_html_elements
         )
+        _leave_wal(db_path)
         os.replace(tmp_path, db_path)
     finally:
         for suffix in ("", *SQLITE_SIDE_FILES):  # all gone already when it was swapped in
             tmp_path.with_name(tmp_path.name + suffix).unlink(missing_ok=True)
     return result
+
+
+def _leave_wal(db_path: Path) -> None:
+    """Before a new library replaces an old one in WAL mode: the old one's log written into
+    it and removed, so that the new file never meets a log that is not its own (SQLite
+    finds the log by the file's name). Waits up to BUSY_TIMEOUT_MS for its readers."""
+    if not db_path.with_name(db_path.name + "-wal").exists():
+        return
+    conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+    except sqlite3.OperationalError:  # readers held it too long: try again at the next update
+        raise
+    except sqlite3.DatabaseError:  # not a library: nothing of it to keep
+        pass
+    finally:
+        conn.close()
 
 
 def _write_library(
@@ -152,6 +334,7 @@ def _write_library(
     tmp_path.unlink(missing_ok=True)
     # Taken before reading: a file changed during the build makes the next check rebuild.
     built_from = fingerprint(content_dir, page_chars, max_source_bytes, scan, max_html_elements)
+    settings = _settings(page_chars, max_source_bytes, max_html_elements)
     built, failures = [], []
     conn = sqlite3.connect(tmp_path)
     with _builds_lock:
@@ -159,25 +342,27 @@ def _write_library(
     try:
         conn.execute("PRAGMA journal_mode = OFF")  # a failed build is deleted, not rolled back
         conn.executescript(SCHEMA)
+        conn.create_function("bigrams", 1, bigrams, deterministic=True)
         for path in scan.files:
             _stop_if_abandoned()
+            stamp = _stamp(path)  # before reading: a change while it is read is seen next time
             try:
                 report = pipeline.read_report(path, page_chars, max_source_bytes, max_html_elements)
             except (ReportError, OSError) as exc:
                 failures.append(str(exc).splitlines()[0] if str(exc) else f"{path}: unreadable")
-                continue
-            _insert_report(conn, report)
-            built.append(report.slug)
-        conn.execute(
-            "INSERT INTO sentence_fts (rowid, text) SELECT id, coalesce(folded, text) FROM sentence"
+                report = None
+            else:
+                _insert_report(conn, report)
+                built.append(report.slug)
+            conn.execute(
+                "INSERT INTO source VALUES (?, ?, ?)",
+                (_source_name(content_dir, path), stamp, report and report.slug),
+            )
+        conn.executemany(
+            "INSERT INTO build VALUES (?, ?)", [("fingerprint", built_from), ("settings", settings)]
         )
-        conn.create_function("bigrams", 1, bigrams, deterministic=True)
-        conn.execute(
-            "INSERT INTO sentence_bigram (rowid, grams) "
-            "SELECT id, bigrams(coalesce(folded, text)) FROM sentence"
-        )
-        conn.execute("INSERT INTO build VALUES ('fingerprint', ?)", (built_from,))
         conn.commit()
+        conn.execute("PRAGMA journal_mode = WAL")  # for its readers and in-place updates
     except sqlite3.OperationalError:
         _stop_if_abandoned()  # interrupted by abandon_builds
         raise
@@ -198,6 +383,11 @@ def abandon_builds() -> None:
     with _builds_lock:
         for conn in _builds:
             conn.interrupt()
+
+
+def stopping() -> bool:
+    """Whether `abandon_builds` was called: the process is stopping."""
+    return _abandoning.is_set()
 
 
 def _stop_if_abandoned() -> None:
@@ -246,6 +436,7 @@ def _build_running(pid: int, thread: int, path: Path) -> bool:
 
 
 def _insert_report(conn: sqlite3.Connection, report: Report) -> None:
+    """The report's rows and its sentences' index entries (`bigrams` must be registered)."""
     conn.execute("INSERT INTO report VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", report_row(report))
     for page in report.pages:
         conn.execute("INSERT INTO page VALUES (?,?,?,?,?,?,?)", page_row(report.slug, page))
@@ -256,6 +447,32 @@ def _insert_report(conn: sqlite3.Connection, report: Report) -> None:
                 for seq, text in enumerate(page.sentences)
             ],
         )
+    conn.execute(
+        "INSERT INTO sentence_fts (rowid, text) "
+        "SELECT id, coalesce(folded, text) FROM sentence WHERE slug = ?",
+        (report.slug,),
+    )
+    conn.execute(
+        "INSERT INTO sentence_bigram (rowid, grams) "
+        "SELECT id, bigrams(coalesce(folded, text)) FROM sentence WHERE slug = ?",
+        (report.slug,),
+    )
+
+
+def _delete_report(conn: sqlite3.Connection, slug: str) -> None:
+    """The report's rows and index entries (a contentless index is told what it held)."""
+    conn.execute(
+        "INSERT INTO sentence_fts (sentence_fts, rowid, text) "
+        "SELECT 'delete', id, coalesce(folded, text) FROM sentence WHERE slug = ?",
+        (slug,),
+    )
+    conn.execute(
+        "INSERT INTO sentence_bigram (sentence_bigram, rowid, grams) "
+        "SELECT 'delete', id, bigrams(coalesce(folded, text)) FROM sentence WHERE slug = ?",
+        (slug,),
+    )
+    for table in ("sentence", "page", "report"):
+        conn.execute(f"DELETE FROM {table} WHERE slug = ?", (slug,))
 
 
 def built_from(db_path: Path) -> str | None:

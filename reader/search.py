@@ -1,7 +1,7 @@
 """Full-text search of the library, and the places a query matches in a text.
 
 Both the index and the query are folded (reader.folding): a query in 繁體 finds 简体 text
-and the other way round, full-width letters find half-width, case does not matter. 
+and the other way round, full-width letters find half-width, case does not matter.
 A hit is a sentence whose folded text contains the folded query; nothing else (the static
 export's JavaScript search implements the same). Two FTS5 indexes find the candidates
 without word segmentation: the trigram tokenizer for queries of three characters or more,
@@ -86,27 +86,27 @@ def search(conn: sqlite3.Connection, query: Query, limit: int = SEARCH_LIMIT) ->
     if not wanted:
         return NO_RESULTS
     candidates = conn.execute(
-        f"SELECT s.id, s.slug, s.n, s.seq, s.text FROM sentence s WHERE s.id IN ("
-        f"{_candidates(wanted)} LIMIT {COUNT_LIMIT + 1}) ORDER BY s.id",
+        f"SELECT s.slug, s.n, s.seq, s.text, coalesce(s.folded, s.text) FROM sentence s "
+        f"WHERE s.id IN ({_candidates(wanted)} LIMIT {COUNT_LIMIT + 1}) ORDER BY s.id",
         (_index_argument(wanted),),
     ).fetchall()
     complete = len(candidates) <= COUNT_LIMIT
     hits: dict[tuple[str, int], SearchHit] = {}
     places: Counter[str] = Counter()
-    for row in candidates[:COUNT_LIMIT]:
-        spans = match_spans(row["text"], wanted)
-        places[row["slug"]] += len(spans)
-        if not spans or (row["slug"], row["n"]) in hits or len(hits) >= limit:
+    for slug, n, seq, text, folded in candidates[:COUNT_LIMIT]:
+        found = folded.count(wanted)  # as match_spans counts: left to right, not overlapping
+        places[slug] += found
+        if not found or (slug, n) in hits or len(hits) >= limit:
             continue
         title, heading_path = conn.execute(
             "SELECT r.title, p.heading_path FROM report r JOIN page p ON p.slug = r.slug "
             "WHERE r.slug = ? AND p.n = ?",
-            (row["slug"], row["n"]),
+            (slug, n),
         ).fetchone()
-        hits[row["slug"], row["n"]] = SearchHit(
-            slug=row["slug"], title=title, n=row["n"], seq=row["seq"],
-            heading_path=tuple(json.loads(heading_path)), parts=_snippet(row["text"], spans),
-        )  # fmt: skip
+        hits[slug, n] = SearchHit(
+            slug=slug, title=title, n=n, seq=seq, heading_path=tuple(json.loads(heading_path)),
+            parts=_snippet(text, match_spans(text, wanted)),
+        )
     return SearchResults(
         tuple(hits.values()), places.total(), sum(1 for c in places.values() if c), complete
     )

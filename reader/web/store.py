@@ -1,114 +1,114 @@
-"""The library as the web app sees it: built at start, rebuilt beside it when content changes.
+"""The library as the web app sees it: brought up to date at start, then kept so by a
+watcher thread, never inside a request.
 
-At start-up the library is built before the first request, after a short wait for files
-still being copied. Later, a request that finds the content changed starts a build on a
-thread of its own and is served from the library there is, as are all requests until the
-new library is swapped in whole: a slow file never holds a page up. Only when there is no
-library to serve (deleted, unreadable) does a request wait for one to be built.
+At start-up the library is updated before the first request (after a short wait for files
+still being copied): built the first time, only what changed read after that. Several
+processes starting at once against one library take turns (library.update's lock file);
+the later ones find it up to date. Then one thread per process, the watcher, checks the
+content every LIBRARY_CHECK_SECONDS and updates the library when it changed; while one
+process updates, the others' watchers skip their turn. A request only opens the library
+as it is: before an update's transaction or after it (WAL), never waiting for one.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-import time
+import weakref
 from pathlib import Path
 
-from flask import Flask, abort, current_app, g
+from flask import Flask, current_app, g
 
 from reader import library, pipeline
 
-BUILDER = "library_builder"  # app.extensions: the thread of the build running, if any
-_rebuild_lock = threading.Lock()  # one build at a time
-_builder_lock = threading.Lock()  # one builder thread started at a time
+WATCHER = "library_watcher"  # app.extensions: this process's LibraryWatcher
+MIN_CHECK_SECONDS = 0.1  # LIBRARY_CHECK_SECONDS of 0 (tests) checks this often
 
 
 def init_app(app: Flask) -> None:
-    if _built_from(app) != _fingerprint(app):
-        _log(app, _build(app, settle_wait=pipeline.SETTLE_WAIT_SECONDS))
-    app.extensions["library_checked_at"] = time.monotonic()
-    app.extensions[BUILDER] = None
+    _log(app, _update(app, settle_wait=pipeline.SETTLE_WAIT_SECONDS, wait=True))
+    app.extensions[WATCHER] = LibraryWatcher(app)
     app.teardown_appcontext(_close)
 
 
 def connection() -> sqlite3.Connection:
-    """This request's read-only connection, after a cheap check that content is unchanged."""
+    """This request's read-only connection to the library as it is now."""
     if "library" not in g:
-        app = current_app._get_current_object()
-        checked_at = app.extensions.get("library_checked_at", 0.0)
-        if time.monotonic() - checked_at > app.config["LIBRARY_CHECK_SECONDS"]:
-            app.extensions["library_checked_at"] = time.monotonic()
-            _refresh(app)
-        g.library = library.connect(Path(app.config["DATABASE"]))
+        g.library = library.connect(Path(current_app.config["DATABASE"]))
     return g.library
 
 
 def wait_for_build(app: Flask, timeout: float | None = None) -> bool:
-    """Wait for the build running in the background, if any; False if it is still running."""
-    builder = app.extensions.get(BUILDER)
-    if builder is not None:
-        builder.join(timeout)
-        return not builder.is_alive()
-    return True
+    """Have the watcher check the content now and wait for that check (and the update it
+    makes) to end; False if it has not within `timeout` seconds."""
+    watcher = app.extensions.get(WATCHER)
+    return watcher.check_now(timeout) if watcher is not None else True
 
 
-def _refresh(app: Flask) -> None:
-    built_from = _built_from(app)
-    if built_from == _fingerprint(app):
-        return
-    if built_from is not None:  # a library to serve meanwhile
-        _start_builder(app)
-        return
-    try:
-        _log(app, _build(app))
-    except library.BuildAbandoned:  # the server is stopping: come back soon
-        abort(503)
+class LibraryWatcher:
+    """The thread of this process that keeps the library up to date with the content.
+
+    A daemon: an update stuck on a file cannot keep a stopping server alive; the server
+    gives updates up (library.abandon_builds) and waits for this one (reader/serving.py).
+    It holds the app weakly and ends with it, so that apps made by tests do not pile up.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self._app = weakref.ref(app)
+        self._interval = max(app.config["LIBRARY_CHECK_SECONDS"], MIN_CHECK_SECONDS)
+        self._wake = threading.Event()
+        self._checks = threading.Condition()
+        self._started = self._finished = 0
+        self.thread = threading.Thread(target=self._run, name="library-watcher", daemon=True)
+        self.thread.start()
+
+    @property
+    def updating(self) -> bool:
+        """Whether a check (and the update it may make) is running now."""
+        with self._checks:
+            return self._started > self._finished
+
+    def check_now(self, timeout: float | None = None) -> bool:
+        with self._checks:
+            wanted = self._started + 1
+        self._wake.set()
+        with self._checks:
+            return self._checks.wait_for(
+                lambda: self._finished >= wanted or not self.thread.is_alive(), timeout
+            )
+
+    def _run(self) -> None:
+        try:
+            while not library.stopping():
+                self._wake.wait(self._interval)
+                self._wake.clear()
+                app = self._app()
+                if app is None or library.stopping():
+                    return
+                with self._checks:
+                    self._started += 1
+                try:
+                    _log(app, _update(app, wait=False))
+                except library.BuildAbandoned:
+                    return
+                except Exception:  # the library there is stays served; the log says why
+                    app.logger.exception("the library could not be updated; the one there is is served")
+                finally:
+                    with self._checks:
+                        self._finished = self._started
+                        self._checks.notify_all()
+                del app  # held weakly between checks
+        finally:
+            with self._checks:
+                self._checks.notify_all()
 
 
-def _start_builder(app: Flask) -> None:
-    with _builder_lock:
-        running = app.extensions.get(BUILDER)
-        if running is not None and running.is_alive():
-            return
-        # A daemon: a build stuck on a file cannot keep a stopping server alive; the
-        # server gives builds up and waits for this one (reader/serving.py), and a file a
-        # killed build leaves is removed at the next start (library.remove_stale_builds).
-        builder = threading.Thread(
-            target=_build_in_background, args=(app,), name="library-build", daemon=True
-        )
-        app.extensions[BUILDER] = builder
-        builder.start()
-
-
-def _build_in_background(app: Flask) -> None:
-    try:
-        _log(app, _build(app))
-    except library.BuildAbandoned:
-        pass
-    except Exception:  # a request would have shown it as a 500; here it goes to the log
-        app.logger.exception("the library could not be rebuilt; the one there is is served")
-
-
-def _build(app: Flask, settle_wait: float = 0.0) -> library.BuildResult | None:
-    with _rebuild_lock:
-        if _built_from(app) == _fingerprint(app):
-            return None
-        return library.build(
-            Path(app.config["CONTENT_DIR"]), Path(app.config["DATABASE"]),
-            app.config["PAGE_CHARS"], app.config["MAX_SOURCE_BYTES"], settle_wait,
-            app.config["MAX_HTML_ELEMENTS"],
-        )  # fmt: skip
-
-
-def _fingerprint(app: Flask) -> str:
-    return library.fingerprint(
-        Path(app.config["CONTENT_DIR"]), app.config["PAGE_CHARS"], app.config["MAX_SOURCE_BYTES"],
-        max_html_elements=app.config["MAX_HTML_ELEMENTS"],
+def _update(app: Flask, settle_wait: float = 0.0, wait: bool = False) -> library.BuildResult | None:
+    return library.update(
+        Path(app.config["CONTENT_DIR"]), Path(app.config["DATABASE"]),
+        app.config["PAGE_CHARS"], app.config["MAX_SOURCE_BYTES"], settle_wait,
+        app.config["MAX_HTML_ELEMENTS"], wait=wait,
     )  # fmt: skip
-
-
-def _built_from(app: Flask) -> str | None:
-    return library.built_from(Path(app.config["DATABASE"]))
 
 
 def _log(app: Flask, result: library.BuildResult | None) -> None:
