@@ -41,6 +41,7 @@ SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")  # files SQLite may keep beside
 STALE_BUILD_SECONDS = 3600  # a build file untouched this long is dead, whatever its pid
 SQLITE_MAX_INTEGER = 2**63 - 1  # page numbers come from URLs; past this SQLite raises
 LOCK_SUFFIX = ".lock"  # <database>.lock: held by the one process updating the library
+WATCH_SUFFIX = ".watch"  # <database>.watch: held by the one process watching the content
 BUSY_TIMEOUT_MS = 5000  # a WAL checkpoint may hold a reader up a moment, never a build
 
 SCHEMA = """
@@ -163,12 +164,13 @@ def update(
             return build(
                 content_dir, db_path, page_chars, max_source_bytes, settle_wait, max_html_elements
             )
-        if built_from(db_path) == fingerprint(
-            content_dir, page_chars, max_source_bytes, max_html_elements=max_html_elements
-        ):
+        scan = pipeline.settled_content(content_dir, settle_wait)
+        # Taken before reading: a file changed during the update makes the next one read it.
+        now = fingerprint(content_dir, page_chars, max_source_bytes, scan, max_html_elements)
+        if built_from(db_path) == now:
             return None
         return _update_in_place(
-            content_dir, db_path, page_chars, max_source_bytes, settle_wait, max_html_elements
+            content_dir, db_path, scan, now, page_chars, max_source_bytes, max_html_elements
         )
 
 
@@ -200,6 +202,23 @@ def _update_lock(db_path: Path, wait: bool):
 _in_process_lock = threading.Lock()
 
 
+def claim_watch(db_path: Path) -> int | None:
+    """Become the one watcher of the library at `db_path` among the processes serving it:
+    a file descriptor holding `<database>.watch` locked (closing it gives the role up; the
+    system does when the process ends), or None while another process holds it."""
+    if fcntl is None:
+        return -1  # one process only: it watches
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(db_path.with_name(db_path.name + WATCH_SUFFIX), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
 def _built_settings(db_path: Path) -> str | None:
     if not Path(db_path).is_file():
         return None
@@ -217,14 +236,12 @@ def _built_settings(db_path: Path) -> str | None:
 def _update_in_place(
     content_dir: Path,
     db_path: Path,
+    scan: pipeline.ContentScan,
+    built_from: str,
     page_chars: int,
     max_source_bytes: int,
-    settle_wait: float,
     max_html_elements: int,
 ) -> BuildResult:
-    scan = pipeline.settled_content(content_dir, settle_wait)
-    # Taken before reading: a file changed during the update makes the next one read it.
-    built_from = fingerprint(content_dir, page_chars, max_source_bytes, scan, max_html_elements)
     conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     with _builds_lock:
         _builds.add(conn)
