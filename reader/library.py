@@ -35,7 +35,7 @@ from reader.report import Block, Page, Report, ReportError
 from reader.search import bigrams, index_text
 from reader.sources import DEFAULT_MAX_HTML_ELEMENTS, DEFAULT_MAX_SOURCE_BYTES
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 BUILD_SUFFIX = ".tmp"  # a build in progress: <database>.<pid>.<thread>.tmp
 SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")  # files SQLite may keep beside a database
 STALE_BUILD_SECONDS = 3600  # a build file untouched this long is dead, whatever its pid
@@ -76,8 +76,9 @@ CREATE VIRTUAL TABLE sentence_fts USING fts5(text, content='', tokenize='trigram
 CREATE VIRTUAL TABLE sentence_bigram USING fts5(
     grams, content='', tokenize='unicode61 remove_diacritics 0'
 );
--- The home page's browsing: newest first, within a city, district, year or kind.
-CREATE INDEX report_newest ON report (date DESC, title);
+-- The home page's browsing: newest first (the ORDER BY of `reports` and `browse`), read in
+-- order rather than sorted, so a page far down the list costs what the first does.
+CREATE INDEX report_newest ON report (date IS NULL, date DESC, title);
 """
 
 
