@@ -6,8 +6,8 @@ that only the files new or changed since (by size and modification time, sidecar
 included) are read, and what changed is written in one transaction. The database is in
 WAL mode, so a reader sees the library before that transaction or after it, never half,
 and never waits for it. One updater at a time across threads and processes: a lock file
-beside the database (`<database>.lock`, flock). Search (reader.search) uses its two FTS5
-indexes of each sentence's folded text.
+beside the database (`<database>.lock`, flock). Search (reader.search) uses its FTS5
+index of the pairs of letters and digits in each sentence's folded text.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from reader.report import Block, Page, Report, ReportError
 from reader.search import bigrams, index_text
 from reader.sources import DEFAULT_MAX_HTML_ELEMENTS, DEFAULT_MAX_SOURCE_BYTES
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 BUILD_SUFFIX = ".tmp"  # a build in progress: <database>.<pid>.<thread>.tmp
 SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")  # files SQLite may keep beside a database
 STALE_BUILD_SECONDS = 3600  # a build file untouched this long is dead, whatever its pid
@@ -70,9 +70,8 @@ CREATE TABLE sentence (
 );
 CREATE INDEX sentence_page ON sentence (slug, n, seq);
 -- Contentless: it holds only the index of each sentence's folded text, keyed by its id.
-CREATE VIRTUAL TABLE sentence_fts USING fts5(text, content='', tokenize='trigram');
--- Contentless too: each sentence's letters and digits in pairs (reader.search.bigrams), for
--- queries of one or two characters.
+-- Each sentence's letters and digits in pairs (reader.search.bigrams). Contentless: it
+-- holds only the index, keyed by the sentence's id.
 CREATE VIRTUAL TABLE sentence_bigram USING fts5(
     grams, content='', tokenize='unicode61 remove_diacritics 0'
 );
@@ -466,11 +465,6 @@ def _insert_report(conn: sqlite3.Connection, report: Report) -> None:
             ],
         )
     conn.execute(
-        "INSERT INTO sentence_fts (rowid, text) "
-        "SELECT id, coalesce(folded, text) FROM sentence WHERE slug = ?",
-        (report.slug,),
-    )
-    conn.execute(
         "INSERT INTO sentence_bigram (rowid, grams) "
         "SELECT id, bigrams(coalesce(folded, text)) FROM sentence WHERE slug = ?",
         (report.slug,),
@@ -478,12 +472,7 @@ def _insert_report(conn: sqlite3.Connection, report: Report) -> None:
 
 
 def _delete_report(conn: sqlite3.Connection, slug: str) -> None:
-    """The report's rows and index entries (a contentless index is told what it held)."""
-    conn.execute(
-        "INSERT INTO sentence_fts (sentence_fts, rowid, text) "
-        "SELECT 'delete', id, coalesce(folded, text) FROM sentence WHERE slug = ?",
-        (slug,),
-    )
+    """The report's rows and index entries (the contentless index is told what it held)."""
     conn.execute(
         "INSERT INTO sentence_bigram (sentence_bigram, rowid, grams) "
         "SELECT 'delete', id, bigrams(coalesce(folded, text)) FROM sentence WHERE slug = ?",

@@ -3,12 +3,13 @@
 Both the index and the query are folded (reader.folding): a query in 繁體 finds 简体 text
 and the other way round, full-width letters find half-width, case does not matter.
 A hit is a sentence whose folded text contains the folded query; nothing else (the static
-export's JavaScript search implements the same). Two FTS5 indexes find the candidates
-without word segmentation: the trigram tokenizer for queries of three characters or more,
-and a bigram index (`bigrams`) for one or two letters or digits; a one- or two-character
-query with punctuation or a space in it falls back to a LIKE scan. Every candidate is
-checked against the text. Counting stops after COUNT_LIMIT matching sentences, so the
-counts of a very common query are a lower bound ("至少").
+export's JavaScript search implements the same). One FTS5 index finds the candidates
+without word segmentation: each sentence's letters and digits in pairs (`bigrams`), so a
+run of two or more letters or digits in the query is a phrase of pairs, and one alone the
+start of a pair; a query of several runs ("PM 2.5") wants them all. A query with no letter
+or digit at all (punctuation) falls back to a LIKE scan. Every candidate is checked
+against the text. Counting stops after COUNT_LIMIT matching sentences, so the counts of a
+very common query are a lower bound ("至少").
 
 A reader types Chinese with spaces in it now and then ("养 老"); a space between two
 Chinese characters, or between a Chinese character and anything else, is dropped, while a
@@ -114,31 +115,45 @@ def search(conn: sqlite3.Connection, query: Query, limit: int = SEARCH_LIMIT) ->
 
 def _candidates(wanted: str) -> str:
     """The SELECT of the ids of sentences that may contain `wanted`, in id order: every one
-    that does, and perhaps a few that do not (match_spans checks each)."""
-    if len(wanted) >= 3:  # the trigram index
-        return "SELECT rowid FROM sentence_fts WHERE sentence_fts MATCH ? ORDER BY rowid"
-    if all(character.isalnum() for character in wanted):  # one or two: the bigram index
+    that does, and perhaps a few that do not (search checks each)."""
+    if _runs(wanted):
         return "SELECT rowid FROM sentence_bigram WHERE sentence_bigram MATCH ? ORDER BY rowid"
-    return (  # a short query with punctuation or a space in it: a scan
+    return (  # nothing but punctuation and spaces: a scan
         "SELECT id FROM sentence WHERE coalesce(folded, text) LIKE ? ESCAPE '\\' ORDER BY id"
     )
 
 
 def _index_argument(wanted: str) -> str:
-    phrase = '"' + wanted.replace('"', '""') + '"'
-    if len(wanted) >= 3:
-        return phrase
-    if all(character.isalnum() for character in wanted):
-        # Two characters are one bigram; one character begins a bigram or stands alone.
-        return phrase if len(wanted) == 2 else phrase + "*"
-    return "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    """What `_candidates` matches: each run of letters and digits as the phrase of its
+    pairs (a lone one as the start of a pair), all of them; or the LIKE pattern."""
+    runs = _runs(wanted)
+    if not runs:
+        return "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    phrases = []
+    for run in runs:
+        pairs = " ".join(run[k : k + 2] for k in range(len(run) - 1))
+        phrases.append(f'"{pairs}"' if len(run) > 1 else f'"{run}"*')
+    return " AND ".join(phrases)
+
+
+def _runs(wanted: str) -> list[str]:
+    """The runs of letters and digits in `wanted`, in order."""
+    runs, run = [], ""
+    for character in wanted:
+        if character.isalnum():
+            run += character
+        elif run:
+            runs.append(run)
+            run = ""
+    return runs + [run] if run else runs
 
 
 def bigrams(folded: str) -> str:
-    """What the bigram index holds for a sentence's folded text: each letter or digit with
-    the one after it, or alone when none follows, as space-separated words. A query of two
-    letters or digits is then one word of the index, and one of one letter the start of a
-    word."""
+    """What the index holds for a sentence's folded text: each letter or digit with the one
+    after it, or alone when none follows, as space-separated words, in order. A run of
+    letters and digits in a query is then a phrase of such words, and a lone one the start
+    of a word; a pair stands only for two characters side by side, so a phrase of pairs
+    matches only where the run itself is in the text."""
     words = []
     for position, character in enumerate(folded):
         if character.isalnum():

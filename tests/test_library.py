@@ -59,7 +59,7 @@ def scanned(sentences, query: str) -> tuple[list[tuple[str, int, int]], int, int
 
 def sampled_queries(sentences, seed: int = 8) -> list[str]:
     """Pieces of the reports' own sentences, 1 to 6 characters long, punctuation and
-    digits among them: every search path (LIKE, bigram, one-character, trigram) is met."""
+    digits among them: every way of finding candidates is met."""
     rng = random.Random(seed)
     queries = []
     for length in (1, 1, 2, 2, 2, 2, 3, 4, 6):
@@ -72,26 +72,28 @@ def sampled_queries(sentences, seed: int = 8) -> list[str]:
 
 FIXED_QUERIES = [
     "养老", "養老", "老", "社區", "营商环境", "2023", "20", "年", "。", "，全", "”", "(", "gdp",
-    "Ｇ", "火星", "養老服務圈",
+    "Ｇ", "火星", "養老服務圈", "2023年", "1+1+9", "“1+1", "，”", "年，", "3.5",
 ]  # fmt: skip
 
 
 def test_every_search_path_finds_what_a_scan_of_every_sentence_finds(shelf):
     conn, sentences = shelf
     queries = FIXED_QUERIES + sampled_queries(sentences)
-    paths = {"like": 0, "bigram": 0, "trigram": 0}
+    paths = {"scan": 0, "one alone": 0, "a phrase of pairs": 0, "several runs": 0}
     for query in queries:
         asked = query_of(query)
         if not asked.text.strip():
             continue
         wanted = asked.folded
-        paths["trigram" if len(wanted) >= 3 else "bigram" if wanted.isalnum() else "like"] += 1
+        runs = re.findall(r"[^\W_]+", wanted)
+        paths["scan" if not runs else "several runs" if len(runs) > 1
+              else "one alone" if len(runs[0]) == 1 else "a phrase of pairs"] += 1  # fmt: skip
         results = search.search(conn, asked, limit=10**6)
         firsts, places, reports = scanned(sentences, query)
         assert results.complete, query
         assert [(h.slug, h.n, h.seq) for h in results.hits] == firsts, query
         assert (results.places, results.reports) == (places, reports), query
-    assert min(paths.values()) >= 5, paths  # each way of finding candidates was tried
+    assert min(paths.values()) >= 3, paths  # each way of finding candidates was tried
 
 
 def test_a_traditional_query_finds_the_same_sentences_as_the_simplified_one(shelf):
