@@ -35,7 +35,7 @@ from reader.report import Block, Page, Report, ReportError
 from reader.search import bigrams, index_text
 from reader.sources import DEFAULT_MAX_HTML_ELEMENTS, DEFAULT_MAX_SOURCE_BYTES
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 BUILD_SUFFIX = ".tmp"  # a build in progress: <database>.<pid>.<thread>.tmp
 SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")  # files SQLite may keep beside a database
 STALE_BUILD_SECONDS = 3600  # a build file untouched this long is dead, whatever its pid
@@ -50,26 +50,27 @@ CREATE TABLE build (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- its name in the content folder, its size and time with its sidecar's (`_stamp`), the
 -- report read from it or NULL when it could not be read.
 CREATE TABLE source (file TEXT PRIMARY KEY, stamp TEXT NOT NULL, slug TEXT) WITHOUT ROWID;
+-- A report's pages and sentences name it by its id: a small integer, not its slug again.
 CREATE TABLE report (
-    slug TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT, source TEXT, district TEXT,
+    id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, title TEXT NOT NULL, date TEXT, source TEXT, district TEXT,
     city TEXT, kind TEXT, page_count INTEGER NOT NULL, chars INTEGER NOT NULL,
     warnings TEXT NOT NULL, title_from TEXT NOT NULL, origin TEXT NOT NULL
 );
 -- A page's blocks without their text: type, level, label and how many sentences each has;
 -- the text is in `sentence`, stored once.
 CREATE TABLE page (
-    slug TEXT NOT NULL REFERENCES report(slug), n INTEGER NOT NULL,
+    report INTEGER NOT NULL REFERENCES report(id), n INTEGER NOT NULL,
     heading_path TEXT NOT NULL, resumes_section INTEGER NOT NULL,
     continued INTEGER NOT NULL, continues INTEGER NOT NULL, blocks TEXT NOT NULL,
-    PRIMARY KEY (slug, n)
-);
+    PRIMARY KEY (report, n)
+) WITHOUT ROWID;
+-- A report's sentences are written in reading order, so their ids are in page and seq order.
 CREATE TABLE sentence (
-    id INTEGER PRIMARY KEY, slug TEXT NOT NULL, n INTEGER NOT NULL,
+    id INTEGER PRIMARY KEY, report INTEGER NOT NULL, n INTEGER NOT NULL,
     seq INTEGER NOT NULL, text TEXT NOT NULL,
     folded TEXT  -- the text as search matches it (reader.search.index_text), NULL if the same
 );
-CREATE INDEX sentence_page ON sentence (slug, n, seq);
--- Contentless: it holds only the index of each sentence's folded text, keyed by its id.
+CREATE INDEX sentence_page ON sentence (report, n);
 -- Each sentence's letters and digits in pairs (reader.search.bigrams). Contentless: it
 -- holds only the index, keyed by the sentence's id.
 CREATE VIRTUAL TABLE sentence_bigram USING fts5(
@@ -454,32 +455,39 @@ def _build_running(pid: int, thread: int, path: Path) -> bool:
 
 def _insert_report(conn: sqlite3.Connection, report: Report) -> None:
     """The report's rows and its sentences' index entries (`bigrams` must be registered)."""
-    conn.execute("INSERT INTO report VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", report_row(report))
+    report_id = conn.execute(
+        f"INSERT INTO report ({', '.join(REPORT_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(REPORT_COLUMNS))})",
+        report_row(report),
+    ).lastrowid
     for page in report.pages:
-        conn.execute("INSERT INTO page VALUES (?,?,?,?,?,?,?)", page_row(report.slug, page))
+        conn.execute("INSERT INTO page VALUES (?,?,?,?,?,?,?)", (report_id, *page_row(report.slug, page)))
         conn.executemany(
-            "INSERT INTO sentence (slug, n, seq, text, folded) VALUES (?,?,?,?,?)",
+            "INSERT INTO sentence (report, n, seq, text, folded) VALUES (?,?,?,?,?)",
             [
-                (report.slug, page.n, seq, text, index_text(text))
+                (report_id, page.n, seq, text, index_text(text))
                 for seq, text in enumerate(page.sentences)
             ],
         )
     conn.execute(
         "INSERT INTO sentence_bigram (rowid, grams) "
-        "SELECT id, bigrams(coalesce(folded, text)) FROM sentence WHERE slug = ?",
-        (report.slug,),
+        "SELECT id, bigrams(coalesce(folded, text)) FROM sentence WHERE report = ?",
+        (report_id,),
     )
 
 
 def _delete_report(conn: sqlite3.Connection, slug: str) -> None:
     """The report's rows and index entries (the contentless index is told what it held)."""
+    row = conn.execute("SELECT id FROM report WHERE slug = ?", (slug,)).fetchone()
+    if row is None:
+        return
     conn.execute(
         "INSERT INTO sentence_bigram (sentence_bigram, rowid, grams) "
-        "SELECT 'delete', id, bigrams(coalesce(folded, text)) FROM sentence WHERE slug = ?",
-        (slug,),
+        "SELECT 'delete', id, bigrams(coalesce(folded, text)) FROM sentence WHERE report = ?",
+        row,
     )
-    for table in ("sentence", "page", "report"):
-        conn.execute(f"DELETE FROM {table} WHERE slug = ?", (slug,))
+    for table, key in (("sentence", "report"), ("page", "report"), ("report", "id")):
+        conn.execute(f"DELETE FROM {table} WHERE {key} = ?", row)
 
 
 def built_from(db_path: Path) -> str | None:
@@ -579,19 +587,29 @@ def page(conn: sqlite3.Connection, slug: str, n: int) -> Page | None:
     """Page n (from 1) of the report, or None, also for a number SQLite cannot hold."""
     if not 0 < n <= SQLITE_MAX_INTEGER:
         return None
-    row = conn.execute("SELECT * FROM page WHERE slug = ? AND n = ?", (slug, n)).fetchone()
+    row = conn.execute(
+        "SELECT p.* FROM page p JOIN report r ON r.id = p.report WHERE r.slug = ? AND p.n = ?",
+        (slug, n),
+    ).fetchone()
     if row is None:
         return None
     sentences = conn.execute(
-        "SELECT text FROM sentence WHERE slug = ? AND n = ? ORDER BY seq", (slug, n)
+        "SELECT text FROM sentence WHERE report = ? AND n = ? ORDER BY id", (row["report"], n)
     ).fetchall()
     return page_from(row, [s["text"] for s in sentences])
 
 
 def pages(conn: sqlite3.Connection, slug: str) -> list[Page]:
-    rows = conn.execute("SELECT * FROM page WHERE slug = ? ORDER BY n", (slug,)).fetchall()
+    rows = conn.execute(
+        "SELECT p.* FROM page p JOIN report r ON r.id = p.report WHERE r.slug = ? ORDER BY p.n",
+        (slug,),
+    ).fetchall()
+    if not rows:
+        return []
     sentences: dict[int, list[str]] = {row["n"]: [] for row in rows}
-    for s in conn.execute("SELECT n, text FROM sentence WHERE slug = ? ORDER BY n, seq", (slug,)):
+    for s in conn.execute(
+        "SELECT n, text FROM sentence WHERE report = ? ORDER BY n, id", (rows[0]["report"],)
+    ):
         sentences[s["n"]].append(s["text"])
     return [page_from(row, sentences[row["n"]]) for row in rows]
 
@@ -599,7 +617,14 @@ def pages(conn: sqlite3.Connection, slug: str) -> list[Page]:
 # --- rows: the only place a Report or a Page turns into table rows and back ---------------
 
 
+REPORT_COLUMNS = (
+    "slug", "title", "date", "source", "district", "city", "kind", "page_count", "chars",
+    "warnings", "title_from", "origin",
+)  # fmt: skip
+
+
 def report_row(report: Report) -> tuple:
+    """The report's row, in REPORT_COLUMNS order (its id is given by SQLite)."""
     return (
         report.slug, report.title, report.date, report.source, report.district, report.city,
         report.kind, report.page_count, report.chars,
@@ -618,14 +643,15 @@ def report_from(row: sqlite3.Row) -> Report:
 
 
 def page_row(slug: str, page: Page) -> tuple:
-    """The page's row; its sentences go to the sentence table, in `page.sentences` order."""
+    """The page's row after its report's id; its sentences go to the sentence table, in
+    `page.sentences` order."""
     blocks = []
     for block in page.blocks:
         if "".join(block.sentences) != block.display:
             raise ValueError(f"{slug} page {page.n}: a block's sentences are not its text")
         blocks.append([block.type, block.level, block.label, len(block.sentences)])
     return (
-        slug, page.n, json.dumps(list(page.heading_path), ensure_ascii=False),
+        page.n, json.dumps(list(page.heading_path), ensure_ascii=False),
         int(page.resumes_section), int(page.continued), int(page.continues),
         json.dumps(blocks, ensure_ascii=False),
     )  # fmt: skip

@@ -87,7 +87,8 @@ def search(conn: sqlite3.Connection, query: Query, limit: int = SEARCH_LIMIT) ->
     if not wanted:
         return NO_RESULTS
     candidates = conn.execute(
-        f"SELECT s.slug, s.n, s.seq, s.text, coalesce(s.folded, s.text) FROM sentence s "
+        f"SELECT r.slug, s.n, s.seq, s.text, coalesce(s.folded, s.text) "
+        f"FROM sentence s JOIN report r ON r.id = s.report "
         f"WHERE s.id IN ({_candidates(wanted)} LIMIT {COUNT_LIMIT + 1}) ORDER BY s.id",
         (_index_argument(wanted),),
     ).fetchall()
@@ -100,7 +101,7 @@ def search(conn: sqlite3.Connection, query: Query, limit: int = SEARCH_LIMIT) ->
         if not found or (slug, n) in hits or len(hits) >= limit:
             continue
         title, heading_path = conn.execute(
-            "SELECT r.title, p.heading_path FROM report r JOIN page p ON p.slug = r.slug "
+            "SELECT r.title, p.heading_path FROM report r JOIN page p ON p.report = r.id "
             "WHERE r.slug = ? AND p.n = ?",
             (slug, n),
         ).fetchone()

@@ -20,6 +20,7 @@ from reader.folding import fold
 from reader.search import query_of
 
 MEETING = "zs-nanqu-2024-cadre-meeting"
+SENTENCES = "SELECT r.slug, s.n, s.seq, s.text FROM sentence s JOIN report r ON r.id = s.report ORDER BY s.id"
 
 
 def settled_copy(source: Path, target: Path, text: str | None = None) -> None:
@@ -38,7 +39,7 @@ def shelf(tmp_path_factory):
     db_path = tmp_path_factory.mktemp("shelf") / "library.sqlite3"
     library.update(CONTENT, db_path)
     conn = library.connect(db_path)
-    sentences = conn.execute("SELECT slug, n, seq, text FROM sentence ORDER BY id").fetchall()
+    sentences = conn.execute(SENTENCES).fetchall()
     yield conn, [tuple(row) for row in sentences]
     conn.close()
 
@@ -136,7 +137,7 @@ def test_an_update_reads_only_the_files_that_changed(tmp_path, content_dir):
     assert [(hit.slug, hit.n) for hit in hits] == [(MEETING, library.report(conn, MEETING).page_count)]
     assert "zs-xiqu-2023-work-plan" not in {h.slug for h in search.search(conn, query_of("西区")).hits}
     # The indexes hold no sentence of a removed or replaced report: each finds what a scan finds.
-    sentences = [tuple(r) for r in conn.execute("SELECT slug, n, seq, text FROM sentence ORDER BY id")]
+    sentences = [tuple(r) for r in conn.execute(SENTENCES)]
     for query in ("南区街道", "干部", "会", "。"):
         results = search.search(conn, query_of(query), limit=10**6)
         firsts, places, _ = scanned(sentences, query)
