@@ -50,9 +50,14 @@ def index():
     page_count = max(1, -(-total // HOME_PAGE_SIZE))
     if not 1 <= n <= page_count:
         abort(404)
+    facets = _facet_counts(conn, chosen)
+    if len(facets["city"]) > 1 and not {"city", "district"} & chosen.keys():
+        # A province has hundreds of districts and towns: they are offered once a city
+        # is chosen, rather than as screens of links before the first report.
+        facets = {name: values for name, values in facets.items() if name != "district"}
     return render_template(
         "home/browse.html", entries=entries, total=total, chosen=chosen, n=n,
-        page_count=page_count, facets=_facet_counts(conn, chosen),
+        page_count=page_count, facets=facets,
     )  # fmt: skip
 
 
