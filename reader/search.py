@@ -33,6 +33,7 @@ COUNT_LIMIT = 1000
 SNIPPET_CONTEXT = 24  # characters shown either side of the first match
 QUERY_MAX_CHARS = 50
 CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"  # ideographs, CJK punctuation, full width
+LETTERS_AND_DIGITS = re.compile(r"[^\W_]+")  # runs of what str.isalnum() holds: \w less _
 SPACE_BESIDE_CJK = re.compile(rf"\s+(?=[{CJK}])|(?<=[{CJK}])\s+")
 
 
@@ -139,14 +140,7 @@ def _index_argument(wanted: str) -> str:
 
 def _runs(wanted: str) -> list[str]:
     """The runs of letters and digits in `wanted`, in order."""
-    runs, run = [], ""
-    for character in wanted:
-        if character.isalnum():
-            run += character
-        elif run:
-            runs.append(run)
-            run = ""
-    return runs + [run] if run else runs
+    return LETTERS_AND_DIGITS.findall(wanted)
 
 
 def bigrams(folded: str) -> str:
@@ -155,12 +149,7 @@ def bigrams(folded: str) -> str:
     letters and digits in a query is then a phrase of such words, and a lone one the start
     of a word; a pair stands only for two characters side by side, so a phrase of pairs
     matches only where the run itself is in the text."""
-    words = []
-    for position, character in enumerate(folded):
-        if character.isalnum():
-            following = folded[position + 1 : position + 2]
-            words.append(character + following if following.isalnum() else character)
-    return " ".join(words)
+    return " ".join(run[k : k + 2] for run in LETTERS_AND_DIGITS.findall(folded) for k in range(len(run)))
 
 
 def match_spans(text: str, folded_query: str) -> list[tuple[int, int]]:
