@@ -241,3 +241,17 @@ def test_choices_combine_and_one_can_be_taken_back(big_client):
     assert every_city.get_text() == "全部" and "city=" not in every_city["href"]
     assert listed(big_client, "/?city=东莞市&kind=工作总结")[1] == []
     assert "没有符合这些条件的报告" in soup_of(big_client.get("/?city=东莞市&kind=工作总结")).get_text()
+
+
+def test_a_deleted_library_is_503_until_the_watcher_has_built_it_again(tmp_path):
+    from reader.web import create_app, store
+
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(CONTENT), "INSTANCE_DIR": str(tmp_path),
+                      "LIBRARY_CHECK_SECONDS": 3600})  # fmt: skip
+    client = app.test_client()
+    Path(app.config["DATABASE"]).unlink()
+    response = client.get(f"/r/{MEETING}/1")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert soup_of(response).h1.get_text() == "暂时无法提供服务"
+    assert store.wait_for_build(app, timeout=60)
+    assert client.get(f"/r/{MEETING}/1").status_code == 200

@@ -21,10 +21,12 @@ import weakref
 from pathlib import Path
 
 from flask import Flask, current_app, g
+from werkzeug.exceptions import ServiceUnavailable
 
 from reader import library, pipeline
 
 WATCHER = "library_watcher"  # app.extensions: this process's LibraryWatcher
+RETRY_AFTER_SECONDS = 5  # a request that finds no library to read: about a rebuild's time
 MIN_CHECK_SECONDS = 0.1  # LIBRARY_CHECK_SECONDS of 0 (tests) checks this often
 # The watcher waits at least this many times as long as its last check took before the
 # next, so checking takes at most about 1/(1+CHECK_SPACING) of a core: a check of 10,000
@@ -36,6 +38,7 @@ def init_app(app: Flask) -> None:
     _log(app, _update(app, settle_wait=pipeline.SETTLE_WAIT_SECONDS, wait=True))
     app.extensions[WATCHER] = LibraryWatcher(app)
     app.teardown_appcontext(_close)
+    app.register_error_handler(sqlite3.OperationalError, _library_unavailable)
 
 
 def connection() -> sqlite3.Connection:
@@ -140,6 +143,18 @@ def _log(app: Flask, result: library.BuildResult | None) -> None:
         app.logger.warning("skipped: %s", line)
     for failure in result.failures:
         app.logger.warning("not served: %s", failure)
+
+
+def _library_unavailable(exc: sqlite3.OperationalError):
+    """A library that cannot be opened (deleted, say): 503 with Retry-After while the
+    watcher builds it again, never a 500."""
+    from reader.web.home import error_page  # home imports this module
+
+    current_app.logger.error("the library cannot be read: %s", exc)
+    wake = current_app.extensions.get(WATCHER)
+    if wake is not None:
+        wake.check_now(timeout=0)
+    return error_page(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
 
 
 def _close(exc: BaseException | None) -> None:
