@@ -92,6 +92,14 @@ def test_a_visit_ends_on_the_server_after_the_idle_time_and_countdown(app, clien
     assert deleted == (set() if kept else {SETTINGS_COOKIE, LAST_READ_COOKIE})
 
 
+def test_files_a_shared_cache_may_keep_carry_no_visit_cookie(client):
+    said = client.get("/kiosk/say/still-reading.mp3")
+    for path in ("/static/css/kiosk.css", said.headers["Location"]):
+        with client.get(path) as response:
+            assert response.status_code == 200 and "Set-Cookie" not in response.headers, path
+    assert kiosk.VISIT_COOKIE in set_cookies(said)  # a private answer renews the visit
+
+
 def test_a_visit_cookie_not_signed_here_is_no_visit(client):
     client.get(f"/settings?size=5&next={PAGE}")
     client.set_cookie(kiosk.VISIT_COOKIE, "visit.forged.signature")

@@ -151,7 +151,10 @@ def _signer() -> TimestampSigner:
 
 def _renew_visit(response):
     """Every answer renews the visit; the first of a new one deletes the last visitor's
-    cookies (unless it sets its own, as /settings does)."""
+    cookies (unless it sets its own, as /settings does). Files any cache may keep (styles,
+    scripts, audio) carry no cookie: a shared cache would hand it to everyone."""
+    if request.endpoint == "static" or response.cache_control.public:
+        return response
     if visit_is_new():
         setting = {h.split("=", 1)[0] for h in response.headers.getlist("Set-Cookie")}
         for name in PER_VISIT_COOKIES:

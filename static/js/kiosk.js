@@ -58,9 +58,13 @@ export function startKiosk() {
     renewVisit();
   };
 
-  const noteActivity = () => {
+  // The tap that answers the dialog is only an answer: the click it ends in must not
+  // press whatever lies under the finger once the dialog has gone.
+  let swallowClickUntil = 0;
+  const noteActivity = (event) => {
     if (ending) return;
     if (dialog.open) {
+      if (event && event.type !== "keydown") swallowClickUntil = Date.now() + 1000;
       stay();
       return;
     }
@@ -98,6 +102,12 @@ export function startKiosk() {
   for (const type of ACTIVITY) {
     document.addEventListener(type, noteActivity, { capture: true, passive: true });
   }
+  document.addEventListener("click", (event) => {
+    if (Date.now() > swallowClickUntil) return;
+    swallowClickUntil = 0;
+    event.preventDefault();
+    event.stopPropagation();
+  }, { capture: true });
   dialog.querySelector("button").addEventListener("click", stay);
   dialog.addEventListener("close", () => {
     if (!ending && question) stay(); // Esc closes the dialog: that is staying too
