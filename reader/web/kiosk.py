@@ -34,7 +34,8 @@ from flask import (
 )
 from itsdangerous import BadSignature, TimestampSigner
 
-from reader import library, search
+from reader import library
+from reader.folding import fold
 from reader.settings import COOKIE_NAME as SETTINGS_COOKIE
 from reader.settings import Settings
 from reader.speech.spoken import spoken_form
@@ -165,8 +166,9 @@ def _renew_visit(response):
 
 
 def topics() -> tuple[str, ...]:
-    """The topic buttons of search: KIOSK_TOPICS, else the SUBJECTS the library mentions
-    most (worked out once per library)."""
+    """The topic buttons of search: KIOSK_TOPICS, else the SUBJECTS most of the library's
+    headings name (worked out once per library; headings, not every sentence, so 10,000
+    reports take a moment, not a scan of each report's text per subject)."""
     configured = current_app.config["KIOSK_TOPICS"]
     if configured:
         return tuple(configured)
@@ -174,11 +176,12 @@ def topics() -> tuple[str, ...]:
     built = library.built_fingerprint(conn)
     cache = current_app.extensions["kiosk"]["topics"]
     if built not in cache:
-        places = Counter()
-        for subject in SUBJECTS:
-            places[subject] = search.search(conn, search.query_of(subject), limit=1).places
+        named = Counter()
+        for report_headings in library.headings(conn).values():
+            text = fold("\n".join(report_headings))
+            named.update(subject for subject in SUBJECTS if fold(subject) in text)
         cache.clear()
-        cache[built] = tuple(s for s, n in places.most_common(TOPIC_COUNT) if n)
+        cache[built] = tuple(subject for subject, _ in named.most_common(TOPIC_COUNT))
     return cache[built]
 
 
