@@ -10,7 +10,10 @@ import { speakPhrase, stopAllSound } from "./kiosk-say.js";
 
 const ACTIVITY = ["pointerdown", "keydown", "touchstart", "wheel", "scroll", "input"];
 
+/* Reading aloud counts as activity: the player reading (also while its next sentence is
+   being made), any sound playing, or the browser's voice speaking. */
 function soundPlaying() {
+  if (document.querySelector(".rd-player--playing")) return true;
   const playing = [...document.querySelectorAll("audio, video")].some((m) => !m.paused && !m.ended);
   return playing || Boolean(window.speechSynthesis && window.speechSynthesis.speaking);
 }
