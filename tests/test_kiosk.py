@@ -100,6 +100,15 @@ def test_files_a_shared_cache_may_keep_carry_no_visit_cookie(client):
     assert kiosk.VISIT_COOKIE in set_cookies(said)  # a private answer renews the visit
 
 
+def test_every_server_process_of_one_kiosk_knows_its_visits(tmp_path):
+    """gunicorn's workers each build the app: a visit signed by one holds in the others."""
+    one, other = kiosk_app(tmp_path).test_client(), kiosk_app(tmp_path).test_client()
+    one.get(f"/settings?size=5&next={PAGE}")
+    for name in (SETTINGS_COOKIE, kiosk.VISIT_COOKIE):
+        other.set_cookie(name, one.get_cookie(name).value)
+    assert "rd-size--5" in html_classes(other.get(PAGE))
+
+
 def test_a_visit_cookie_not_signed_here_is_no_visit(client):
     client.get(f"/settings?size=5&next={PAGE}")
     client.set_cookie(kiosk.VISIT_COOKIE, "visit.forged.signature")

@@ -17,9 +17,11 @@ script. The screen shows the last page until someone taps, and that tap starts a
 from __future__ import annotations
 
 import copy
+import os
 import secrets
 import time
 from collections import Counter
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -45,6 +47,7 @@ from reader.web.last_read import COOKIE_NAME as LAST_READ_COOKIE
 from reader.web.speech_views import audio_keys, audio_url, over_limit, private_to_reader
 
 VISIT_COOKIE = "rd_visit"
+VISIT_KEY_FILE = "kiosk-visit.key"  # in INSTANCE_DIR, when there is no SECRET_KEY
 PER_VISIT_COOKIES = (SETTINGS_COOKIE, LAST_READ_COOKIE)
 PING_SECONDS = 10  # the page renews the visit at most this often while the visitor is active
 
@@ -61,8 +64,8 @@ START_CHOICES = (
     ("listen", "选一篇报告，按“朗读全文”，本机读给您听。", {"reading": "continuous", "captions": "on"}, "home.index"),
     ("find", "点一个话题，找到讲它的报告。", {}, "home.search"),
 )
-# Topics a visitor may look for, when KIOSK_TOPICS names none: those the library mentions
-# most are offered, in that order.
+# Topics a visitor may look for, when KIOSK_TOPICS names none: those most reports name in
+# their headings are offered, in that order.
 SUBJECTS = (
     "养老", "医疗", "教育", "就业", "住房", "交通", "社区", "环境", "安全", "文化", "卫生",
     "乡村振兴", "营商环境", "产业", "民生", "消防", "治安", "防疫", "托育", "助餐", "旧改",
@@ -77,8 +80,7 @@ def init_app(app: Flask) -> None:
     kiosk = app.config["KIOSK"]
     app.extensions["kiosk"] = {
         "baseline": Settings.baseline_of(app.config["KIOSK_DEFAULTS"]) if kiosk else Settings(),
-        # No secret kept anywhere: a restart ends the visits, which a kiosk can afford.
-        "signer": TimestampSigner(app.secret_key or secrets.token_bytes(32), salt="rd-visit"),
+        "signer": TimestampSigner(_visit_key(app) if kiosk else b"", salt="rd-visit"),
         "topics": {},
     }
     if kiosk:
@@ -97,6 +99,24 @@ def init_app(app: Flask) -> None:
             "phrases": PHRASES,
             "visit_cookies": PER_VISIT_COOKIES,
         }}
+
+
+def _visit_key(app: Flask) -> bytes:
+    """The key visits are signed with: SECRET_KEY, else one made once in INSTANCE_DIR, so
+    every worker process of the kiosk's server knows the others' visits."""
+    if app.secret_key:
+        return app.secret_key.encode() if isinstance(app.secret_key, str) else app.secret_key
+    path = Path(app.config["INSTANCE_DIR"]) / VISIT_KEY_FILE
+    if not path.exists():
+        made = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        made.write_bytes(secrets.token_bytes(32))
+        try:
+            os.link(made, path)  # the first process to make one wins
+        except FileExistsError:
+            pass
+        finally:
+            made.unlink()
+    return path.read_bytes()
 
 
 def baseline() -> Settings:
