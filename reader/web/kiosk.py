@@ -41,14 +41,12 @@ from reader.folding import fold
 from reader.settings import COOKIE_NAME as SETTINGS_COOKIE
 from reader.settings import Settings
 from reader.speech.spoken import spoken_form
-from reader.web import store
+from reader.web import last_read, store
 from reader.web.i18n import in_script
-from reader.web.last_read import COOKIE_NAME as LAST_READ_COOKIE
 from reader.web.speech_views import audio_keys, audio_url, over_limit, private_to_reader
 
 VISIT_COOKIE = "rd_visit"
 VISIT_KEY_FILE = "kiosk-visit.key"  # in INSTANCE_DIR, when there is no SECRET_KEY
-PER_VISIT_COOKIES = (SETTINGS_COOKIE, LAST_READ_COOKIE)
 PING_SECONDS = 10  # the page renews the visit at most this often while the visitor is active
 
 # What the kiosk says aloud (message ids): the idle question and the start screen's choices.
@@ -97,7 +95,7 @@ def init_app(app: Flask) -> None:
             "new_visit": visit_is_new(),
             "topics": topics,
             "phrases": PHRASES,
-            "visit_cookies": PER_VISIT_COOKIES,
+            "visit_cookies": per_visit_cookies(),
         }}
 
 
@@ -119,6 +117,11 @@ def _visit_key(app: Flask) -> bytes:
     return path.read_bytes()
 
 
+def per_visit_cookies() -> tuple[str, ...]:
+    """The cookies that belong to one visit: the settings and the place last read."""
+    return SETTINGS_COOKIE, last_read.COOKIE_NAME  # read late: last_read imports this module
+
+
 def baseline() -> Settings:
     """What every visitor starts from: the kiosk's defaults, or the ordinary ones."""
     return current_app.extensions["kiosk"]["baseline"]
@@ -126,7 +129,7 @@ def baseline() -> Settings:
 
 def visit_cookie(name: str) -> str | None:
     """A cookie's value, unless it is one of a kiosk visit that has ended."""
-    if current_app.config["KIOSK"] and name in PER_VISIT_COOKIES and visit_is_new():
+    if current_app.config["KIOSK"] and name in per_visit_cookies() and visit_is_new():
         return None
     return request.cookies.get(name)
 
@@ -178,7 +181,7 @@ def _renew_visit(response):
         return response
     if visit_is_new():
         setting = {h.split("=", 1)[0] for h in response.headers.getlist("Set-Cookie")}
-        for name in PER_VISIT_COOKIES:
+        for name in per_visit_cookies():
             if name in request.cookies and name not in setting:
                 response.delete_cookie(name, path="/", samesite="Lax")
     response.set_cookie(VISIT_COOKIE, visit_token(), samesite="Lax", httponly=True, path="/")
@@ -235,7 +238,7 @@ def end():
     """The visit is over: its settings and place deleted, back to the start screen, where
     the next visit begins."""
     response = redirect(url_for("kiosk.start"), code=303)
-    for name in PER_VISIT_COOKIES:
+    for name in per_visit_cookies():
         response.delete_cookie(name, path="/", samesite="Lax")
     return response
 
