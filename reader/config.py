@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "AUDIO_DIR": None,  # the audio cache; None: INSTANCE_DIR/audio
     "PAGE_CHARS": DEFAULT_PAGE_CHARS,  # about how many characters a page holds
     "KIOSK": False,  # a service-hall kiosk: visitors start in 长者模式
+    "PUBLIC_BASE_URL": None,  # where a phone reaches this site (the kiosk's QR codes); None: the address asked
     "LIBRARY_CHECK_SECONDS": 2.0,  # how often a request may check content/ for changes
     "MAX_SOURCE_BYTES": DEFAULT_MAX_SOURCE_BYTES,  # a report file over this is refused unread
     "MAX_HTML_ELEMENTS": DEFAULT_MAX_HTML_ELEMENTS,  # a page with more is refused unparsed

@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from reader.web import (
         downloads,
         glossary_views,
+        handoff,
         health,
         home,
         i18n,
@@ -79,9 +80,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     speech_views.init_app(app)
     downloads.init_app(app)
     glossary_views.init_app(app)
+    handoff.init_app(app)
     for blueprint in (home.bp, reports.bp, settings_views.bp, speech_views.bp, health.bp, downloads.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(glossary_views.bp)
+    app.register_blueprint(handoff.bp)
 
     @app.before_request
     def load_settings() -> None:

@@ -9,6 +9,7 @@
 
 import { startLineFocus } from "./line-focus.js";
 import { startGlossary } from "./glossary.js";
+import { startHandoff } from "./handoff.js";
 import { startLinkButtons } from "./link-buttons.js";
 import { startReadingGuide } from "./reading-guide.js";
 import { startSettingsLinks } from "./settings-links.js";
@@ -24,3 +25,4 @@ startShortcuts();
 startReadingGuide();
 startLineFocus();
 startGlossary();
+startHandoff();

@@ -1,0 +1,161 @@
+"""在手机上继续 and 打印: how a kiosk visitor takes a page home, on a phone or on paper.
+
+A hand-off address is the page's own path behind `/go`, with the sentence (`from`) and the
+visitor's settings in its query, on the public site (`PUBLIC_BASE_URL`):
+`https://reader.example.gov.cn/go/r/<slug>/3?from=12&size=3&voice=yue`. Opened on a phone,
+`/go/…` keeps those settings in the phone's own settings cookie (a year, as anywhere
+outside a kiosk) and sends it on to `/r/<slug>/3?from=12#s3-12`, where the page offers
+从这里继续朗读. QR codes are made by segno as inline SVG, so they need no script and no
+request of their own; `/qr.svg` draws one for the sentence being read, for the player.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import urlencode
+
+import segno
+from flask import Blueprint, Response, current_app, g, redirect, request, url_for
+from markupsafe import Markup, escape
+
+from reader.settings import COOKIE_MAX_AGE, COOKIE_NAME, DEFAULTS, SETTING, Settings
+from reader.web.i18n import gettext
+from reader.web.last_read import COOKIE_NAME as LAST_READ_COOKIE
+from reader.web.last_read import LastRead
+from reader.web.page_view import sentence_id
+from reader.web.settings_views import safe_next
+
+bp = Blueprint("handoff", __name__)
+
+HANDOFF_PREFIX = "/go"
+ARRIVAL_ARG = "from"  # the sentence on the page the visitor was reading, from 0
+# Settings a phone has no use for: a large mouse pointer.
+NOT_CARRIED = ("cursor",)
+# An address written in a report's text: a scheme or "www.", then the characters a URL may
+# hold (ASCII only, so the Chinese punctuation after it ends it).
+URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+[A-Za-z0-9/#=_\-]")
+QR_ERROR_LEVEL = "m"  # 15 % of the code may be smudged or creased and it still reads
+QR_BORDER = 4  # the quiet zone scanners need, in modules
+MAX_SEQ = 100_000  # no page has that many sentences
+
+
+def public_url(path: str) -> str:
+    """`path` on the public site: PUBLIC_BASE_URL, or the address this request came to."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
+    return base.rstrip("/") + path
+
+
+def carried_settings(settings: Settings) -> dict[str, str]:
+    """The settings that make this visitor's display and voice, as a phone's plain defaults
+    would not: every value other than the public default (the kiosk's own baseline, 长者模式
+    say, is carried too: it is what the visitor sees)."""
+    return {
+        setting.name: getattr(settings, setting.name)
+        for setting in SETTING.values()
+        if setting.name not in NOT_CARRIED and getattr(settings, setting.name) != DEFAULTS[setting.name]
+    }
+
+
+def handoff_url(path: str, seq: int | None = None) -> str:
+    """The public address that opens `path` (a page of this site) on a phone, at sentence
+    `seq`, with the visitor's settings."""
+    query = {ARRIVAL_ARG: str(seq)} if seq is not None else {}
+    query.update(carried_settings(g.settings))
+    return public_url(HANDOFF_PREFIX + path + ("?" + urlencode(query) if query else ""))
+
+
+def page_handoff_url(slug: str, n: int) -> str:
+    """The hand-off address of page n, at the sentence the visitor reached there (继续阅读's
+    cookie, which the player keeps as it reads), or its start."""
+    place = LastRead.from_cookie(request.cookies.get(LAST_READ_COOKIE))
+    seq = place.seq if place and (place.slug, place.n) == (slug, n) else None
+    return handoff_url(url_for("reports.page", slug=slug, n=n), seq)
+
+
+def qr_svg(text: str, label: str, css_class: str = "rd-qr") -> Markup:
+    """`text` as a QR code, an inline <svg> named `label` for screen readers; black on
+    white whatever the theme, as scanners need."""
+    code = segno.make(text, error=QR_ERROR_LEVEL, micro=False)
+    out = io.BytesIO()
+    # a viewBox and no size, so the stylesheet sizes it; the namespace, so it also stands alone
+    code.save(out, kind="svg", border=QR_BORDER, dark="#000", light="#fff", xmldecl=False,
+              svgns=True, svgclass=css_class, lineclass=None, omitsize=True, nl=False)
+    svg = out.getvalue().decode("ascii")
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
+
+
+def addresses_in(pages) -> list[str]:
+    """The web addresses written in the text of `pages` (page views), each once, in order."""
+    found = (
+        match.group(0)
+        for page in pages
+        for sentence in page.sentences
+        for match in URL_IN_TEXT.finditer(sentence.text)
+    )
+    return list(dict.fromkeys(found))
+
+
+def openable(address: str) -> str:
+    """An address as a phone's camera opens it: "www.…" written without its scheme gets one."""
+    return address if "://" in address else "http://" + address
+
+
+def arrival_sentence(page) -> int | None:
+    """The sentence a phone was handed at (`?from=`), if it is one of this page's."""
+    value = request.args.get(ARRIVAL_ARG, "")
+    if not (value.isascii() and value.isdigit() and len(value) <= len(str(MAX_SEQ))):
+        return None
+    seq = int(value)
+    return seq if seq < len(page.sentences) else None
+
+
+@bp.get(f"{HANDOFF_PREFIX}/<path:target>")
+def arrive(target: str):
+    """A phone arrives from a kiosk's QR code: the visitor's settings kept in this browser's
+    cookie, then on to the page at the sentence."""
+    carried = {name: value for name, value in request.args.items() if name in SETTING}
+    settings = Settings().updated(carried)
+    path = safe_next("/" + target)
+    if path == url_for("settings.settings") and target != "settings":
+        path = url_for("home.index")  # not a page of this site: the library
+    seq = request.args.get(ARRIVAL_ARG, "")
+    if seq.isascii() and seq.isdigit() and len(seq) <= len(str(MAX_SEQ)):
+        n = path.rstrip("/").rsplit("/", 1)[-1]
+        path += f"?{ARRIVAL_ARG}={int(seq)}" + (f"#{sentence_id(int(n), int(seq))}" if n.isdigit() else "")
+    response = redirect(path, code=303)
+    # the visitor's own phone: a year, as on any phone, whether or not this server is a kiosk
+    response.set_cookie(COOKIE_NAME, settings.to_cookie(), max_age=COOKIE_MAX_AGE,
+                        samesite="Lax", httponly=False, path="/")
+    return response
+
+
+@bp.get("/qr.svg")
+def live_qr():
+    """The QR code of page `n` of report `slug` at sentence `from`, with this visitor's
+    settings: the kiosk's code follows the sentence being read."""
+    slug, n = request.args.get("slug", ""), request.args.get("n", "")
+    seq = request.args.get(ARRIVAL_ARG, "")
+    if not (n.isascii() and n.isdigit() and seq.isascii() and seq.isdigit()) or len(seq) > 6 or len(n) > 6:
+        return Response("slug, n and from must be a report, a page and a sentence\n", 400,
+                        mimetype="text/plain")
+    url = handoff_url(url_for("reports.page", slug=slug, n=int(n)), int(seq))
+    response = Response(str(qr_svg(url, gettext("二维码：在手机上打开本页"))), mimetype="image/svg+xml")
+    response.headers["X-Handoff-Address"] = url  # written beside the code
+    response.headers["Cache-Control"] = "no-store"  # it carries the visitor's settings
+    return response
+
+
+def template_helpers() -> dict:
+    return {
+        "handoff_url": handoff_url,
+        "page_handoff_url": page_handoff_url,
+        "qr_svg": qr_svg,
+        "addresses_in": addresses_in,
+        "openable": openable,
+        "arrival_sentence": arrival_sentence,
+    }
+
+
+def init_app(app) -> None:
+    app.context_processor(template_helpers)
