@@ -131,7 +131,7 @@ def test_a_phone_arriving_keeps_the_settings_for_a_year_and_lands_at_the_sentenc
     phone = make_app(kiosk_content, tmp_path / "instance", PUBLIC_BASE_URL=PUBLIC).test_client()
     response = phone.get(f"/go/r/{SLUG}/2?from=4&elder=on&size=3&spacing=wide&theme=black-yellow&voice=yue")
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/r/{SLUG}/2?from=4#s2-4"
+    assert response.headers["Location"] == f"/r/{SLUG}/2?from=4#rd-arrival"
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("rd_settings="))
     assert "Max-Age=31536000" in cookie
     soup = soup_of(phone.get(f"/r/{SLUG}/2?from=4"))

@@ -4,7 +4,7 @@ A hand-off address is the page's own path behind `/go`, with the sentence (`from
 visitor's settings in its query, on the public site (`PUBLIC_BASE_URL`):
 `https://reader.example.gov.cn/go/r/<slug>/3?from=12&size=3&voice=yue`. Opened on a phone,
 `/go/…` keeps those settings in the phone's own settings cookie (a year, as anywhere
-outside a kiosk) and sends it on to `/r/<slug>/3?from=12#s3-12`, where the page offers
+outside a kiosk) and sends it on to `/r/<slug>/3?from=12#rd-arrival`, where the page offers
 从这里继续朗读. QR codes are made by segno as inline SVG, so they need no script and no
 request of their own; `/qr.svg` draws one for the sentence being read, for the player.
 """
@@ -23,13 +23,13 @@ from reader.settings import COOKIE_MAX_AGE, COOKIE_NAME, DEFAULTS, SETTING, Sett
 from reader.web.i18n import gettext
 from reader.web.last_read import COOKIE_NAME as LAST_READ_COOKIE
 from reader.web.last_read import LastRead
-from reader.web.page_view import sentence_id
 from reader.web.settings_views import safe_next
 
 bp = Blueprint("handoff", __name__)
 
 HANDOFF_PREFIX = "/go"
 ARRIVAL_ARG = "from"  # the sentence on the page the visitor was reading, from 0
+ARRIVAL_ANCHOR = "rd-arrival"  # the note on the page a phone lands at
 # Settings a phone has no use for: a large mouse pointer.
 NOT_CARRIED = ("cursor",)
 # An address written in a report's text: a scheme or "www.", then the characters a URL may
@@ -121,8 +121,8 @@ def arrive(target: str):
         path = url_for("home.index")  # not a page of this site: the library
     seq = request.args.get(ARRIVAL_ARG, "")
     if seq.isascii() and seq.isdigit() and len(seq) <= len(str(MAX_SEQ)):
-        n = path.rstrip("/").rsplit("/", 1)[-1]
-        path += f"?{ARRIVAL_ARG}={int(seq)}" + (f"#{sentence_id(int(n), int(seq))}" if n.isdigit() else "")
+        # at the note that says which sentence, just above the player and its 从这里继续朗读
+        path += f"?{ARRIVAL_ARG}={int(seq)}#{ARRIVAL_ANCHOR}"
     response = redirect(path, code=303)
     # the visitor's own phone: a year, as on any phone, whether or not this server is a kiosk
     response.set_cookie(COOKIE_NAME, settings.to_cookie(), max_age=COOKIE_MAX_AGE,

@@ -85,7 +85,8 @@ def test_the_code_opens_the_page_and_sentence_on_a_phone_with_the_visitors_setti
     set_phone(visitor)
     visitor.get(read)
     assert urlsplit(visitor.current_url).path == f"/r/{SLUG}/2"
-    assert urlsplit(visitor.current_url).fragment == "s2-3"
+    assert urlsplit(visitor.current_url).fragment == "rd-arrival"
+    assert "第 4 句" in visitor.find_element("id", "rd-arrival").text
     classes = visitor.find_element("tag name", "html").get_attribute("class").split()
     assert {"rd-elder", "rd-size--3", "rd-theme--black-yellow"} <= set(classes)
     kept = next(c for c in visitor.get_cookies() if c["name"] == "rd_settings")
