@@ -15,7 +15,18 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from .harness import REPO, run_axe, serve_wsgi, set_phone, set_window, tap, wait_for
+from .harness import (
+    ENHANCED_CONTRAST,
+    REPO,
+    axe_on_every_page,
+    describe_violations,
+    run_axe,
+    serve_wsgi,
+    set_phone,
+    set_window,
+    tap,
+    wait_for,
+)
 
 SLUG = "zs-xiqu-2023-work-plan"
 TITLE = "西区街道2023年工作计划"
@@ -115,6 +126,25 @@ def test_the_code_follows_the_sentence_being_read(visitor, kiosk, tmp_path):
     (read,) = decoded_qr_codes(visitor, visitor.find_element("css selector", "aside.rd-handoff svg"), tmp_path)
     assert read == address.text
     tap(visitor, visitor.find_element("css selector", "[data-player-action=stop]"))
+
+
+def test_the_hand_off_passes_axe_and_its_targets_on_every_kiosk_page_type(visitor, kiosk):
+    """The hand-off's parts on each kiosk page type, in 黑底黄字 at 200 %: axe (WCAG A/AA and
+    7:1 contrast), the 打印 buttons at least 60 px, and no sideways scrolling."""
+    visitor.get(f"{kiosk}/settings?size=3&theme=black-yellow&next=/")
+    with axe_on_every_page(visitor):
+        for path in (f"/r/{SLUG}/", f"/r/{SLUG}/2", f"/r/{SLUG}/all", f"/r/{SLUG}/outline"):
+            check_hand_off_parts(visitor, kiosk, path)
+
+
+def check_hand_off_parts(visitor, kiosk, path):
+    visitor.get(kiosk + path)
+    parts = ".rd-handoff, .rd-print-actions, .rd-facts"
+    result = run_axe(visitor, context=parts, extra_rules=[ENHANCED_CONTRAST])
+    assert not result.violations, f"{path}: {describe_violations(result.violations)}"
+    for button in visitor.find_elements("css selector", ".rd-print-actions .rd-button"):
+        assert button.size["height"] >= 60 and button.size["width"] >= 60, path
+    assert visitor.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), path
 
 
 def pdf_words(pdf: bytes, tmp_path) -> list[tuple[str, float, int]]:
