@@ -163,3 +163,21 @@ def test_every_printout_carries_date_source_and_a_code_back_to_the_page(client):
     assert "信息来源" in printout.get_text() or "发布日期" in printout.get_text()
     assert printout.select_one("svg[role=img]")
     assert not soup.select(".rd-handoff, .rd-print-actions, .rd-addresses")
+
+
+def test_every_printed_sheet_is_headed_by_the_reports_title_and_date(client):
+    css = client.get("/r/zs-nanqu-2022-work-summary/print.css")
+    assert css.mimetype == "text/css"
+    assert '@top-left { content: "南区街道办事处2022年工作总结"; }' in css.get_data(as_text=True)
+    assert '@top-right { content: "2023年2月16日"; }' in css.get_data(as_text=True)
+    assert client.get("/r/nope/print.css").status_code == 404
+
+
+def test_nothing_in_a_title_can_end_the_printouts_css_string():
+    from reader.web.handoff import css_string
+
+    quoted = css_string('西区"; } body { display: none } @page { x: "\\')
+    inner = quoted[1:-1]
+    assert quoted[0] == quoted[-1] == '"'
+    assert not set('";{}:@') & set(inner)
+    assert inner.startswith("西区\\000022\\00003b \\00007d body") and inner.endswith("\\000022\\00005c")

@@ -16,11 +16,13 @@ import re
 from urllib.parse import urlencode
 
 import segno
-from flask import Blueprint, Response, current_app, g, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
 from markupsafe import Markup, escape
 
+from reader import library
 from reader.settings import COOKIE_MAX_AGE, COOKIE_NAME, DEFAULTS, SETTING, Settings
-from reader.web.i18n import gettext
+from reader.web import store
+from reader.web.i18n import gettext, in_script, long_date
 from reader.web.last_read import COOKIE_NAME as LAST_READ_COOKIE
 from reader.web.last_read import LastRead
 from reader.web.settings_views import safe_next
@@ -144,6 +146,35 @@ def live_qr():
     response.headers["X-Handoff-Address"] = url  # written beside the code
     response.headers["Cache-Control"] = "no-store"  # it carries the visitor's settings
     return response
+
+
+@bp.get("/r/<slug>/print.css")
+def print_heading(slug: str):
+    """The report's title and date at the head of every printed sheet (`@page` margin
+    boxes, which cannot read the page's text): a small stylesheet of its own, for printing."""
+    report = library.report(store.connection(), slug) or abort(404)
+    facts = [in_script(report.title)]
+    if report.date:
+        facts.append(long_date(report.date))
+    css = (
+        "@page {\n"
+        f"  @top-left {{ content: {css_string(facts[0])}; }}\n"
+        f"  @top-right {{ content: {css_string(facts[-1] if len(facts) > 1 else '')}; }}\n"
+        "}\n"
+    )
+    response = Response(css, mimetype="text/css")
+    response.headers["Cache-Control"] = f"max-age={current_app.config['SEND_FILE_MAX_AGE_DEFAULT']}"
+    response.vary.add("Cookie")  # 简体 or 繁體, and the interface's date
+    return response
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string: every character but letters, digits, CJK and spaces
+    escaped, so nothing in a title can end the string or the rule."""
+    return '"' + "".join(
+        character if character.isalnum() or character == " " else f"\\{ord(character):06x}"
+        for character in text
+    ) + '"'
 
 
 def template_helpers() -> dict:

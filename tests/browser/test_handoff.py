@@ -172,10 +172,10 @@ def test_the_printout_has_title_text_and_page_numbers_in_large_type(visitor, kio
     assert pages >= 3
     text = "".join(word for word, _, _ in words)
     assert TITLE in text and "全面贯彻落实党的二十大精神的开局之年" in text
-    # every sheet numbered in its foot: "n / N"
+    # every sheet numbered in its foot ("n / N") and headed by the report's title
     for n in range(1, pages + 1):
-        on_sheet = [word for word, _, page in words if page == n]
-        assert f"{n}/{pages}" in "".join(on_sheet).replace(" ", ""), n
+        on_sheet = "".join(word for word, _, page in words if page == n)
+        assert f"{n}/{pages}" in on_sheet and TITLE in on_sheet, n
     # the text in large type, at least 16 pt: a Chinese character is 1 em wide, so a
     # run of them (no letter spacing on paper) measures the type's size
     sizes = sorted(width / len(word) for word, width, _ in words if re.fullmatch(r"[\u4e00-\u9fff，。、；：“”]{6,}", word))
