@@ -11,6 +11,7 @@ request of their own; `/qr.svg` draws one for the sentence being read, for the p
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from urllib.parse import urlencode
@@ -39,6 +40,11 @@ NOT_CARRIED = ("cursor",)
 URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+[A-Za-z0-9/#=_\-]")
 QR_ERROR_LEVEL = "m"  # 15 % of the code may be smudged or creased and it still reads
 QR_BORDER = 4  # the quiet zone scanners need, in modules
+# One fixed mask pattern: segno tries all eight for the one with the fewest hard-to-scan
+# blocks, which took 13 of a page view's 35 ms; any mask is a valid code, and the tests
+# read these back with zbarimg from the screen and the printout.
+QR_MASK = 0
+QR_CACHE_SIZE = 4096  # codes kept, about 3 KB each
 MAX_SEQ = 100_000  # no page has that many sentences
 
 
@@ -75,10 +81,12 @@ def page_handoff_url(slug: str, n: int) -> str:
     return handoff_url(url_for("reports.page", slug=slug, n=n), seq)
 
 
+@functools.lru_cache(maxsize=QR_CACHE_SIZE)
 def qr_svg(text: str, label: str, css_class: str = "rd-qr") -> Markup:
     """`text` as a QR code, an inline <svg> named `label` for screen readers; black on
-    white whatever the theme, as scanners need."""
-    code = segno.make(text, error=QR_ERROR_LEVEL, micro=False)
+    white whatever the theme, as scanners need. Kept once made: a page's code is asked
+    for on every view of it."""
+    code = segno.make(text, error=QR_ERROR_LEVEL, micro=False, mask=QR_MASK)
     out = io.BytesIO()
     # a viewBox and no size, so the stylesheet sizes it; the namespace, so it also stands alone
     code.save(out, kind="svg", border=QR_BORDER, dark="#000", light="#fff", xmldecl=False,

@@ -142,6 +142,11 @@ def check_hand_off_parts(visitor, kiosk, path):
     parts = ".rd-handoff, .rd-print-actions, .rd-facts"
     result = run_axe(visitor, context=parts, extra_rules=[ENHANCED_CONTRAST])
     assert not result.violations, f"{path}: {describe_violations(result.violations)}"
+    # nothing on the page, the scripts' own included, leads off the site or to a new window
+    assert visitor.execute_script(
+        "return [...document.querySelectorAll('a[href], area[href], form')]"
+        ".filter(e => new URL(e.href || e.action, location.href).origin !== location.origin"
+        " || e.target).map(e => e.outerHTML)") == [], path
     for button in visitor.find_elements("css selector", ".rd-print-actions .rd-button"):
         assert button.size["height"] >= 60 and button.size["width"] >= 60, path
     assert visitor.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), path
