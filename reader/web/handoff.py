@@ -25,7 +25,7 @@ from reader.settings import COOKIE_MAX_AGE, COOKIE_NAME, DEFAULTS, SETTING, Sett
 from reader.web import store
 from reader.web.i18n import gettext, in_script, long_date
 from reader.web.last_read import COOKIE_NAME as LAST_READ_COOKIE
-from reader.web.last_read import LastRead
+from reader.web.last_read import MAX_NUMBER_DIGITS, LastRead
 from reader.web.settings_views import safe_next
 
 bp = Blueprint("handoff", __name__)
@@ -45,7 +45,6 @@ QR_BORDER = 4  # the quiet zone scanners need, in modules
 # read these back with zbarimg from the screen and the printout.
 QR_MASK = 0
 QR_CACHE_SIZE = 4096  # codes kept, about 3 KB each
-MAX_SEQ = 100_000  # no page has that many sentences
 
 
 def public_url(path: str) -> str:
@@ -111,13 +110,18 @@ def openable(address: str) -> str:
     return address if "://" in address else "http://" + address
 
 
+def number_in(value: str) -> int | None:
+    """A page or sentence number written in a URL (ASCII digits, at most MAX_NUMBER_DIGITS),
+    or None."""
+    if value.isascii() and value.isdigit() and len(value) <= MAX_NUMBER_DIGITS:
+        return int(value)
+    return None
+
+
 def arrival_sentence(page) -> int | None:
     """The sentence a phone was handed at (`?from=`), if it is one of this page's."""
-    value = request.args.get(ARRIVAL_ARG, "")
-    if not (value.isascii() and value.isdigit() and len(value) <= len(str(MAX_SEQ))):
-        return None
-    seq = int(value)
-    return seq if seq < len(page.sentences) else None
+    seq = number_in(request.args.get(ARRIVAL_ARG, ""))
+    return seq if seq is not None and seq < len(page.sentences) else None
 
 
 @bp.get(f"{HANDOFF_PREFIX}/<path:target>")
@@ -129,10 +133,10 @@ def arrive(target: str):
     path = safe_next("/" + target)
     if path == url_for("settings.settings") and target != "settings":
         path = url_for("home.index")  # not a page of this site: the library
-    seq = request.args.get(ARRIVAL_ARG, "")
-    if seq.isascii() and seq.isdigit() and len(seq) <= len(str(MAX_SEQ)):
+    seq = number_in(request.args.get(ARRIVAL_ARG, ""))
+    if seq is not None:
         # at the note that says which sentence, just above the player and its 从这里继续朗读
-        path += f"?{ARRIVAL_ARG}={int(seq)}#{ARRIVAL_ANCHOR}"
+        path += f"?{ARRIVAL_ARG}={seq}#{ARRIVAL_ANCHOR}"
     response = redirect(path, code=303)
     # the visitor's own phone: a year, as on any phone, whether or not this server is a kiosk
     response.set_cookie(COOKIE_NAME, settings.to_cookie(), max_age=COOKIE_MAX_AGE,
@@ -144,12 +148,12 @@ def arrive(target: str):
 def live_qr():
     """The QR code of page `n` of report `slug` at sentence `from`, with this visitor's
     settings: the kiosk's code follows the sentence being read."""
-    slug, n = request.args.get("slug", ""), request.args.get("n", "")
-    seq = request.args.get(ARRIVAL_ARG, "")
-    if not (n.isascii() and n.isdigit() and seq.isascii() and seq.isdigit()) or len(seq) > 6 or len(n) > 6:
+    slug = request.args.get("slug", "")
+    n, seq = number_in(request.args.get("n", "")), number_in(request.args.get(ARRIVAL_ARG, ""))
+    if not slug or n is None or seq is None:
         return Response("slug, n and from must be a report, a page and a sentence\n", 400,
                         mimetype="text/plain")
-    url = handoff_url(url_for("reports.page", slug=slug, n=int(n)), int(seq))
+    url = handoff_url(url_for("reports.page", slug=slug, n=n), seq)
     response = Response(str(qr_svg(url, gettext("二维码：在手机上打开本页"))), mimetype="image/svg+xml")
     response.headers["X-Handoff-Address"] = url  # written beside the code
     response.headers["Cache-Control"] = "no-store"  # it carries the visitor's settings
