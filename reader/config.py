@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "KIOSK_COUNTDOWN_SECONDS": 30,  # then seconds to answer before it resets (at least 20)
     "KIOSK_DEFAULTS": KIOSK_DEFAULTS,  # settings every visit starts from (settings-link names)
     "KIOSK_TOPICS": (),  # topic buttons for search without a keyboard; (): the library's own
+    "PUBLIC_BASE_URL": None,  # where a phone reaches this site (the kiosk's QR codes); None: the address asked
     "LIBRARY_CHECK_SECONDS": 2.0,  # how often a request may check content/ for changes
     "MAX_SOURCE_BYTES": DEFAULT_MAX_SOURCE_BYTES,  # a report file over this is refused unread
     "MAX_HTML_ELEMENTS": DEFAULT_MAX_HTML_ELEMENTS,  # a page with more is refused unparsed

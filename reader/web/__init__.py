@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from reader.web import (
         downloads,
         glossary_views,
+        handoff,
         health,
         home,
         i18n,
@@ -81,10 +82,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     downloads.init_app(app)
     glossary_views.init_app(app)
     kiosk.init_app(app)
+    handoff.init_app(app)
     for blueprint in (home.bp, reports.bp, settings_views.bp, speech_views.bp, health.bp, downloads.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(glossary_views.bp)
     app.register_blueprint(kiosk.bp)
+    app.register_blueprint(handoff.bp)
 
     @app.before_request
     def load_settings() -> None:

@@ -50,10 +50,15 @@ class LastRead:
         return place if self.seq is None else f"{place}:{self.seq}"
 
 
+def kept_place() -> LastRead | None:
+    """The place the cookie keeps, unchecked; on a kiosk only within the visit."""
+    return LastRead.from_cookie(kiosk.visit_cookie(COOKIE_NAME))
+
+
 def remember_page(response, slug: str, n: int):
     """Have `response` keep page n of `slug` as the place last read; a sentence already
     kept on that very page stays (a reload must not forget it)."""
-    kept = LastRead.from_cookie(kiosk.visit_cookie(COOKIE_NAME))
+    kept = kept_place()
     here = kept if kept and (kept.slug, kept.n) == (slug, n) else LastRead(slug, n)
     value = here.to_cookie()
     if len(value) <= MAX_CHARS:
@@ -70,7 +75,7 @@ def cookie_max_age() -> int | None:
 
 def last_read():
     """(report, n, seq) for the place in the cookie, or None if it names nothing there now."""
-    place = LastRead.from_cookie(kiosk.visit_cookie(COOKIE_NAME))
+    place = kept_place()
     if place is None:
         return None
     report = library.report(store.connection(), place.slug)
