@@ -120,11 +120,19 @@ def test_every_kiosk_reading_page_offers_its_public_address_with_the_visitors_se
 
 
 def test_the_hand_off_names_the_sentence_the_player_reached(kiosk_client):
+    kiosk_client.get("/")  # a visit begins: the kiosk reads the place only within one
     kiosk_client.set_cookie("rd_last_read", f"{SLUG}:2:4")
     address = soup_of(kiosk_client.get(f"/r/{SLUG}/2")).select_one(".rd-handoff__address").get_text()
     assert dict(parse_qsl(urlsplit(address).query))["from"] == "4"
     elsewhere = soup_of(kiosk_client.get(f"/r/{SLUG}/3")).select_one(".rd-handoff__address").get_text()
     assert "from" not in dict(parse_qsl(urlsplit(elsewhere).query))
+
+
+def test_the_hand_off_never_carries_a_place_from_a_visit_that_has_ended(kiosk_client):
+    """The last visitor's place, left in a cookie with no visit, is not the next one's code."""
+    kiosk_client.set_cookie("rd_last_read", f"{SLUG}:2:4")
+    address = soup_of(kiosk_client.get(f"/r/{SLUG}/2")).select_one(".rd-handoff__address").get_text()
+    assert "from" not in dict(parse_qsl(urlsplit(address).query))
 
 
 def test_a_phone_arriving_keeps_the_settings_for_a_year_and_lands_at_the_sentence(kiosk_content, tmp_path):
