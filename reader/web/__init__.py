@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         health,
         home,
         i18n,
+        page_cache,
         reports,
         ruby,
         settings_views,
@@ -79,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     speech_views.init_app(app)
     downloads.init_app(app)
     glossary_views.init_app(app)
+    page_cache.init_app(app)  # its compression runs after every other after_request
     for blueprint in (home.bp, reports.bp, settings_views.bp, speech_views.bp, health.bp, downloads.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(glossary_views.bp)

@@ -59,6 +59,7 @@ from reader.speech.voices import VOICE_BY_CODE, pause_seconds
 from reader.speech.word_timing import display_words
 from reader.web import store
 from reader.web.i18n import in_script
+from reader.web.page_cache import validated
 from reader.web.page_view import view_of
 
 bp = Blueprint("speech", __name__)
@@ -199,7 +200,7 @@ def manifest(slug: str, n: int):
         page_audio=audio_url(page_key),
         sentences=sentences,
     )
-    return private_to_reader(response)
+    return private_to_reader(validated(response))
 
 
 @bp.get("/r/<slug>/<int:n>/timing/<sid>.json")
@@ -260,7 +261,7 @@ def outline_manifest(slug: str):
         outline_audio=audio_url(outline_key),
         sentences=sentences,
     )
-    return private_to_reader(response)
+    return private_to_reader(validated(response))
 
 
 @bp.get("/r/<slug>/outline/audio.mp3")

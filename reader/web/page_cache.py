@@ -1,0 +1,193 @@
+"""Rendered pages kept per library version and reader, with validators and compression.
+
+A report's pages cannot change between two builds of the library, so a page's HTML is a
+function of few things: the library version (`library.built_fingerprint`), the glossary
+file (its terms are marked in the text), the address with its whole query (`?q=` marks,
+`?toolbar=`, and the `next=` links the toolbar builds from it), the reader's settings
+cookie (voice, theme, interface language, script …), the 继续阅读 cookie where the page
+shows it, the kiosk switch, and whatever a view adds (a cover's download offers, which
+change as audio is made). `cached_page` makes a key of them all: the ETag is its hash, a
+matching If-None-Match gets 304 without rendering, and the bytes are kept (raw, gzip and
+brotli, each made once) in a bounded least-recently-used store, so two readers with
+different settings can never be given each other's page, and a reader seeing a page again
+costs no template. `Last-Modified` is when the library file was built.
+
+`compress` gzips (or brotlis, when asked) the other text responses, so speech manifests,
+search results and stylesheets also go small over a phone's connection.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import formatdate
+from pathlib import Path
+
+import brotli
+from flask import Flask, current_app, request
+
+from reader import library
+from reader.settings import COOKIE_NAME as SETTINGS_COOKIE
+from reader.web import store
+from reader.web.last_read import COOKIE_NAME as LAST_READ_COOKIE
+
+RENDERED_PAGES = 2048  # pages kept; at ~20 KB raw and ~8 KB compressed, about 60 MB at most
+COMPRESSIBLE = frozenset(
+    {
+        "text/html", "text/plain", "text/css", "text/javascript", "application/javascript",
+        "application/json", "image/svg+xml", "audio/x-mpegurl", "application/vnd.apple.mpegurl",
+    }
+)
+MIN_COMPRESS_BYTES = 512  # below a packet's worth, compression saves nothing
+GZIP_LEVEL = 6
+BROTLI_QUALITY = 5  # near gzip -6 in speed on the fly, smaller; cached pages pay it once
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One page's bytes, each encoding made once."""
+
+    raw: bytes
+    gzip: bytes
+    br: bytes
+
+
+class RenderedPages:
+    """A bounded least-recently-used store of `Rendered` by ETag; safe across threads."""
+
+    def __init__(self, size: int = RENDERED_PAGES) -> None:
+        self.size = size
+        self._pages: OrderedDict[str, Rendered] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, etag: str) -> Rendered | None:
+        with self._lock:
+            page = self._pages.get(etag)
+            if page is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._pages.move_to_end(etag)
+            return page
+
+    def put(self, etag: str, page: Rendered) -> None:
+        with self._lock:
+            self._pages[etag] = page
+            self._pages.move_to_end(etag)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["rendered_pages"] = RenderedPages(app.config.get("RENDERED_PAGES", RENDERED_PAGES))
+    app.after_request(compress)
+
+
+def cached_page(render: Callable[[], str], *, last_read: bool = False, varies: tuple = ()):
+    """The response for this request's page: 304 if the reader's copy is current, else
+    the page's bytes from the store, rendered by `render()` on a miss.
+
+    `last_read`: the page shows 继续阅读, so the 继续阅读 cookie is in the key; `varies`:
+    anything else the view knows the page depends on (it must have a stable repr).
+    """
+    conn = store.connection()
+    key = (
+        library.built_fingerprint(conn),
+        _glossary_stamp(),
+        current_app.config["KIOSK"],
+        request.full_path,
+        request.cookies.get(SETTINGS_COOKIE, ""),
+        request.cookies.get(LAST_READ_COOKIE, "") if last_read else "",
+        varies,
+    )
+    etag = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    encoding = _chosen_encoding()
+    tag = f"{etag}-{encoding}" if encoding else etag
+    response = current_app.response_class(mimetype="text/html")
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.update(("Cookie", "Accept-Encoding"))
+    if built := _built_at():
+        response.headers["Last-Modified"] = built
+    if request.if_none_match.contains(tag):
+        response.status_code = 304
+        return response
+    pages: RenderedPages = current_app.extensions["rendered_pages"]
+    page = pages.get(etag)
+    if page is None:
+        raw = render().encode("utf-8")
+        page = Rendered(raw, gzip.compress(raw, GZIP_LEVEL), brotli.compress(raw, quality=BROTLI_QUALITY))
+        pages.put(etag, page)
+    response.set_data(page.br if encoding == "br" else page.gzip if encoding == "gzip" else page.raw)
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    return response
+
+
+def validated(response):
+    """`response` with an ETag of its bytes, and 304 when the client holds them already:
+    for what is made afresh each time but often the same (a page's speech manifest)."""
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def compress(response):
+    """gzip or brotli for a text response the client accepts it for, made on the fly; a
+    response already encoded, streamed, partial or small is left as it is."""
+    if response.mimetype in COMPRESSIBLE:
+        response.vary.add("Accept-Encoding")
+    if (
+        response.mimetype not in COMPRESSIBLE
+        or response.status_code not in (200, 404, 503)
+        or "Content-Encoding" in response.headers
+        or response.direct_passthrough
+        or response.is_streamed
+        or request.method == "HEAD"
+        or not (encoding := _chosen_encoding())
+    ):
+        return response
+    raw = response.get_data()
+    if len(raw) < MIN_COMPRESS_BYTES:
+        return response
+    body = brotli.compress(raw, quality=BROTLI_QUALITY) if encoding == "br" else gzip.compress(raw, GZIP_LEVEL)
+    response.set_data(body)
+    response.headers["Content-Encoding"] = encoding
+    tag, weak = response.get_etag()
+    if tag:  # a validator of the raw bytes is not one of these
+        response.set_etag(f"{tag}-{encoding}", weak=weak)
+        if request.if_none_match.contains(f"{tag}-{encoding}"):
+            response.status_code = 304
+            response.set_data(b"")
+            del response.headers["Content-Encoding"]
+    return response
+
+
+def _chosen_encoding() -> str | None:
+    accepted = request.accept_encodings
+    for encoding in ("br", "gzip"):
+        if accepted[encoding]:  # quality 0 means "not this one"
+            return encoding
+    return None
+
+
+def _glossary_stamp():
+    from reader.web.glossary_views import current
+
+    current()  # reloads a changed file, and with it the stamp
+    return current_app.extensions["glossary"]["stamp"]
+
+
+def _built_at() -> str | None:
+    try:
+        return formatdate(os.stat(Path(current_app.config["DATABASE"])).st_mtime, usegmt=True)
+    except OSError:
+        return None
