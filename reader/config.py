@@ -15,6 +15,7 @@ from typing import Any
 from reader.paginate import DEFAULT_PAGE_CHARS
 from reader.sources import DEFAULT_MAX_HTML_ELEMENTS, DEFAULT_MAX_SOURCE_BYTES
 from reader.speech.limits import DEFAULT_BURST, DEFAULT_EXEMPT, DEFAULT_PER_MINUTE
+from reader.speech.pool import DEFAULT_SPEECH_REQUESTS
 from reader.speech.synthesiser import (
     DEFAULT_BACKOFF,
     DEFAULT_MAX_BACKOFF,
@@ -38,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "SPEECH_WORKERS": DEFAULT_WORKERS,  # voice worker processes
     "SPEECH_TIMEOUT": DEFAULT_TIMEOUT,  # seconds one utterance may take
     "SPEECH_QUEUE": DEFAULT_QUEUE_SIZE,  # requests that may wait for a voice
+    "SPEECH_REQUESTS": DEFAULT_SPEECH_REQUESTS,  # requests of a process making audio at once
     "SPEECH_DISABLED": False,  # no server voice: the browser speaks
     "SPEECH_BACKOFF": DEFAULT_BACKOFF,  # seconds without speech after the voices fail to start
     "SPEECH_BACKOFF_MAX": DEFAULT_MAX_BACKOFF,  # the back-off doubles up to this
