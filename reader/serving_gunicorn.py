@@ -37,9 +37,10 @@ def default_workers() -> int:
 
 def serve(
     settings: dict, host: str, port: int, threads: int, workers: int,
-    announce: Callable[[str], None],
+    announce: Callable[[str], None], app_factory: Callable | None = None,
 ) -> None:  # fmt: skip
-    """Serve the app of `settings` under gunicorn until SIGTERM or SIGINT, then stop
+    """Serve the app of `settings` (made by `app_factory`, create_app by default, in each
+    worker) under gunicorn until SIGTERM or SIGINT, then stop
     gracefully and return.
 
     What a crash left half-written is removed before the port is opened, as waitress's
@@ -47,12 +48,13 @@ def serve(
     """
     remove_stale_builds(Path(settings["DATABASE"]))
     remove_stale_temp_files(Path(settings["AUDIO_DIR"]))
-    ReaderApplication(settings, host, port, threads, workers, announce).run()
+    ReaderApplication(settings, host, port, threads, workers, announce, app_factory).run()
 
 
 class ReaderApplication(BaseApplication):
-    def __init__(self, settings, host, port, threads, workers, announce) -> None:
+    def __init__(self, settings, host, port, threads, workers, announce, app_factory=None) -> None:
         self.settings = settings
+        self.app_factory = app_factory
         self.options = {
             "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
             "workers": workers,
@@ -80,7 +82,7 @@ class ReaderApplication(BaseApplication):
         """In each worker, after the fork: its own app."""
         from reader.web import create_app
 
-        return AccessLog(create_app(self.settings))
+        return AccessLog((self.app_factory or create_app)(self.settings))
 
     def run(self) -> None:
         try:

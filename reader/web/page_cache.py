@@ -10,7 +10,8 @@ change as audio is made). `cached_page` makes a key of them all: the ETag is its
 matching If-None-Match gets 304 without rendering, and the bytes are kept (raw, gzip and
 brotli, each made once) in a bounded least-recently-used store, so two readers with
 different settings can never be given each other's page, and a reader seeing a page again
-costs no template. `Last-Modified` is when the library file was built.
+costs no template. `Last-Modified` is when the library file was built. The library's
+version and the glossary's are looked at once every LIBRARY_CHECK_SECONDS, not per request.
 
 `compress` gzips (or brotlis, when asked) the other text responses, so speech manifests,
 search results and stylesheets also go small over a phone's connection.
@@ -22,14 +23,16 @@ import gzip
 import hashlib
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
-from pathlib import Path
+from functools import lru_cache
 
 import brotli
 from flask import Flask, current_app, request
+from werkzeug.http import parse_accept_header
 
 from reader import library
 from reader.settings import COOKIE_NAME as SETTINGS_COOKIE
@@ -99,10 +102,10 @@ def cached_page(render: Callable[[], str], *, last_read: bool = False, varies: t
     `last_read`: the page shows 继续阅读, so the 继续阅读 cookie is in the key; `varies`:
     anything else the view knows the page depends on (it must have a stable repr).
     """
-    conn = store.connection()
+    library_version, glossary_version, built_at = _versions()
     key = (
-        library.built_fingerprint(conn),
-        _glossary_stamp(),
+        library_version,
+        glossary_version,
         current_app.config["KIOSK"],
         request.full_path,
         request.cookies.get(SETTINGS_COOKIE, ""),
@@ -116,8 +119,8 @@ def cached_page(render: Callable[[], str], *, last_read: bool = False, varies: t
     response.set_etag(tag)
     response.headers["Cache-Control"] = "no-cache"
     response.vary.update(("Cookie", "Accept-Encoding"))
-    if built := _built_at():
-        response.headers["Last-Modified"] = built
+    if built_at:
+        response.headers["Last-Modified"] = built_at
     if request.if_none_match.contains(tag):
         response.status_code = 304
         return response
@@ -172,11 +175,49 @@ def compress(response):
 
 
 def _chosen_encoding() -> str | None:
-    accepted = request.accept_encodings
+    return _encoding_for(request.headers.get("Accept-Encoding", ""))
+
+
+@lru_cache(maxsize=64)  # browsers send a handful of different headers
+def _encoding_for(accept_encoding: str) -> str | None:
+    accepted = parse_accept_header(accept_encoding)
     for encoding in ("br", "gzip"):
         if accepted[encoding]:  # quality 0 means "not this one"
             return encoding
     return None
+
+
+@dataclass
+class _Versions:
+    """What a page's key takes from outside the request, looked at again at most every
+    LIBRARY_CHECK_SECONDS (the library's own check runs then too): the library's
+    fingerprint, the glossary file's stamp, and when the library file was built."""
+
+    library: str | None = None
+    glossary: object = None
+    built_at: str | None = None
+    stat: tuple | None = None
+    checked_at: float = float("-inf")
+
+
+def _versions() -> tuple[str | None, object, str | None]:
+    app = current_app._get_current_object()
+    versions: _Versions = app.extensions.setdefault("page_versions", _Versions())
+    if time.monotonic() - versions.checked_at > app.config["LIBRARY_CHECK_SECONDS"]:
+        conn = store.connection()  # checks CONTENT_DIR, swaps in a new library once built
+        try:
+            status = os.stat(app.config["DATABASE"])
+        except OSError:
+            stat, built_at = None, None
+        else:
+            stat = (status.st_ino, status.st_mtime_ns, status.st_size)
+            built_at = formatdate(status.st_mtime, usegmt=True)
+        if stat is None or stat != versions.stat:
+            versions.library = library.built_fingerprint(conn)
+        versions.stat, versions.built_at = stat, built_at
+        versions.glossary = _glossary_stamp()
+        versions.checked_at = time.monotonic()
+    return versions.library, versions.glossary, versions.built_at
 
 
 def _glossary_stamp():
@@ -184,10 +225,3 @@ def _glossary_stamp():
 
     current()  # reloads a changed file, and with it the stamp
     return current_app.extensions["glossary"]["stamp"]
-
-
-def _built_at() -> str | None:
-    try:
-        return formatdate(os.stat(Path(current_app.config["DATABASE"])).st_mtime, usegmt=True)
-    except OSError:
-        return None
