@@ -109,10 +109,11 @@ def wait_for(base: str, process: subprocess.Popen) -> None:
     raise SystemExit(f"the server at {base} did not start")
 
 
-def start(server: str, workdir: Path) -> tuple[subprocess.Popen, str]:
+def start(server: str, workdir: Path, extra_config: str = "") -> tuple[subprocess.Popen, str]:
     (workdir / "instance").mkdir(parents=True)
     (workdir / "instance" / "config.py").write_text(
         "SPEECH_LIMIT_EXEMPT = ('127.0.0.1',)\n"  # the burst is the pool's to bound, not the limit's
+        f"{extra_config}\n"
         f"ACCESS_LOG = {str(workdir / 'access.log')!r}\nERROR_LOG = {str(workdir / 'error.log')!r}\n"
     )
     port = free_port()
@@ -231,6 +232,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--servers", default="gunicorn,waitress")
+    parser.add_argument("--config", default="", help="lines for the instance's config.py")
+    parser.add_argument("--burst-only", action="store_true", help="only the speech burst")
     parser.add_argument("--export", type=Path, help="a `reader build` folder for nginx to serve")
     parser.add_argument("--child")
     parser.add_argument("--port", type=int)
@@ -244,9 +247,10 @@ def main() -> None:
     saved_page = None
     for server in args.servers.split(","):
         with tempfile.TemporaryDirectory() as folder:
-            process, base = start(server, Path(folder))
+            process, base = start(server, Path(folder), args.config.replace(";", "\n"))
             try:
-                results = {name: loaded(base + path, args) for name, path in URLS.items()}
+                chosen = {k: v for k, v in URLS.items() if not args.burst_only or k == "trivial"}
+                results = {name: loaded(base + path, args) for name, path in chosen.items()}
                 saved_page = saved_page or urllib.request.urlopen(base + URLS["reading page"]).read()
                 idle, busy, answers = speech_burst(base, args, args.rounds)
             finally:

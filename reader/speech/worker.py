@@ -38,6 +38,7 @@ from reader.speech.errors import SynthesisError
 from reader.speech.voices import VOICES, choose_voice
 
 ESPEAK_SAMPLE_RATE = 22050  # what pyttsx3's espeak driver assumes for every voice, as we do
+NICENESS = 10  # voice workers yield the CPU to the processes serving pages
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,9 @@ def serve(connection) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if hasattr(os, "nice"):  # pages first: a reader waits for a page, the player can wait
+        with contextlib.suppress(OSError):
+            os.nice(NICENESS)
     # the espeak driver prints "Audio saved to …" for every file
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)

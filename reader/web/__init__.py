@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -41,6 +42,18 @@ PERMISSIONS_POLICY = ", ".join(
         "geolocation", "gyroscope", "hid", "interest-cohort", "magnetometer", "microphone",
         "midi", "payment", "serial", "usb", "xr-spatial-tracking",
     )
+)
+
+
+SECURE_HEADERS = (  # on every response that has not set its own
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", PERMISSIONS_POLICY),
+    # No other site's window keeps a handle on ours, and no other site may embed our
+    # pages' files (the audio is played by our own pages, from our own origin).
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
 )
 
 
@@ -87,26 +100,29 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.before_request
     def load_settings() -> None:
-        g.settings = Settings.from_cookie(request.cookies.get(COOKIE_NAME), app.config["KIOSK"])
+        g.settings = settings_of(request.cookies.get(COOKIE_NAME), app.config["KIOSK"])
 
     @app.after_request
     def secure_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        # No other site's window keeps a handle on ours, and no other site may embed our
-        # pages' files (the audio is played by our own pages, from our own origin).
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        headers = response.headers
+        present = {name.lower() for name, _value in headers.items()}
+        for name, value in SECURE_HEADERS:
+            if name.lower() not in present:
+                headers.add(name, value)
         _relative_location(response)
         if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-cache")
+            if "cache-control" not in present:
+                headers["Cache-Control"] = "no-cache"
             response.vary.add("Cookie")
         return response
 
     app.register_error_handler(HTTPException, home.error_page)
     return app
+
+
+@lru_cache(maxsize=1024)  # Settings are immutable; readers share a few hundred cookies
+def settings_of(cookie: str | None, kiosk: bool) -> Settings:
+    return Settings.from_cookie(cookie, kiosk)
 
 
 def _relative_location(response) -> None:
