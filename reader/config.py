@@ -49,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "SEND_FILE_MAX_AGE_DEFAULT": 3600,  # seconds static files may be cached
     "MAX_CONTENT_LENGTH": 64 * 1024,  # bytes a request body may have: the settings form needs <1 KB
     "SHUTDOWN_GRACE_SECONDS": 10.0,  # on SIGTERM, how long responses being sent may take
+    "PROXY_HOPS": 0,  # reverse proxies in front (docs/nginx.conf: 1) whose X-Forwarded-For is trusted
     "ACCESS_LOG": "-",  # a line per request: "-" for stderr, or a file
     "ERROR_LOG": "-",  # warnings and errors: "-" for stderr, or a file
 }

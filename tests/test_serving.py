@@ -8,13 +8,20 @@ reader is sent are read as HTML (theme class, text), never compared as raw strin
 from __future__ import annotations
 
 import gzip
+import http.client
+import json
 import os
 import shutil
+import signal
+import socket
+import subprocess
 import time
 
 import brotli
 import pytest
-from conftest import CONTENT, soup_of
+from bs4 import BeautifulSoup
+from conftest import CONTENT, REPO, soup_of
+from live_server import GRACE, launch
 
 from reader.web import create_app
 
@@ -30,6 +37,16 @@ def shared_app(tmp_path_factory):
         {"TESTING": True, "CONTENT_DIR": str(CONTENT), "INSTANCE_DIR": str(root / "instance"),
          "SPEECH_DISABLED": True}
     )  # fmt: skip
+
+
+def soup_of_bytes(html: bytes) -> BeautifulSoup:
+    return BeautifulSoup(html, "lxml")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def html_classes(response) -> set[str]:
@@ -154,3 +171,89 @@ def test_past_the_speech_pools_capacity_new_audio_is_503_with_retry_after(tmp_pa
         assert client.get("/healthz").json["speech"]["pool"]["in_use"] == 0
     finally:
         app.extensions["speech_synthesiser"].close()
+
+
+# --- behind nginx, with docs/nginx.conf -----------------------------------------------------
+
+NGINX = "/usr/sbin/nginx"
+NGINX_MAIN = """daemon off; master_process off; worker_processes 1;
+pid {root}/nginx.pid; error_log {root}/error.log;
+events {{ worker_connections 64; }}
+http {{
+  include /etc/nginx/mime.types; access_log off;
+  client_body_temp_path {root}/body; proxy_temp_path {root}/proxy; fastcgi_temp_path {root}/fcgi;
+  uwsgi_temp_path {root}/uwsgi; scgi_temp_path {root}/scgi;
+  include {root}/reader.conf;
+}}
+"""
+
+
+def documented_nginx(root, app_port: int) -> tuple[subprocess.Popen, int]:
+    """Debian's nginx, unprivileged in `root`, running docs/nginx.conf with only the lines
+    it marks "test:" changed."""
+    port = free_port()
+    conf = (REPO / "docs" / "nginx.conf").read_text(encoding="utf-8")
+    for old, new in (("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};"),
+                     ("/var/cache/nginx/yidu-audio", str(root / "audio-cache")),
+                     ("listen 80;", f"listen 127.0.0.1:{port};")):  # fmt: skip
+        assert conf.count(old) == 1, f"docs/nginx.conf no longer has {old!r}"
+        conf = conf.replace(old, new)
+    (root / "reader.conf").write_text(conf, encoding="utf-8")
+    (root / "nginx.conf").write_text(NGINX_MAIN.format(root=root), encoding="utf-8")
+    process = subprocess.Popen(
+        [NGINX, "-p", str(root), "-c", str(root / "nginx.conf"), "-e", str(root / "error.log")],
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, port
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"nginx did not start: {(root / 'error.log').read_text()}")
+            time.sleep(0.05)
+
+
+def fetch(port: int, path: str, **headers) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", path, headers={k.replace("_", "-"): v for k, v in headers.items()})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.speech
+def test_the_documented_nginx_config_serves_the_reader_compressed_with_audio_cached(tmp_path):
+    app_root, proxy_root = tmp_path / "app", tmp_path / "nginx"
+    app_root.mkdir()
+    proxy_root.mkdir()
+    server = launch(app_root, CONTENT, server="gunicorn", PROXY_HOPS=1).wait_listening()
+    nginx, port = documented_nginx(proxy_root, server.port)
+    try:
+        status, headers, body = fetch(port, PAGE, Accept_Encoding="gzip")
+        assert status == 200 and headers["content-encoding"] == "gzip"
+        assert soup_of_bytes(gzip.decompress(body)).find(id="rd-text").get_text().strip()
+        assert fetch(port, PAGE, Accept_Encoding="gzip", If_None_Match=headers["etag"])[0] == 304
+
+        status, headers, css = fetch(port, "/static/css/reader.css", Accept_Encoding="gzip")
+        assert status == 200 and headers["content-encoding"] == "gzip", "nginx compresses the assets"
+
+        manifest = json.loads(fetch(port, f"/r/{SLUG}/1/speech.json")[2])
+        audio = manifest["sentences"][0]["audio"]
+        made, stored, kept = (fetch(port, audio) for _ in range(3))
+        assert made[0] == stored[0] == kept[0] == 200
+        assert [r[1]["x-cache-status"] for r in (made, stored, kept)] == ["MISS", "MISS", "HIT"]
+        assert made[2] == stored[2] == kept[2] and len(made[2]) > 1000
+        status, headers, part = fetch(port, audio, Range="bytes=0-99")
+        assert status == 206 and part == made[2][:100], "ranges come from nginx's copy"
+    finally:
+        nginx.terminate()
+        nginx.wait(10)
+        server.signal(signal.SIGTERM)
+        server.wait(GRACE + 5)
+    assert "path=/audio/" in server.log()
+    assert server.log().count(f"path={audio} ") == 2, "the audio nginx keeps was asked of the app again"

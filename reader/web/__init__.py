@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from reader.config import load as load_config
 from reader.library import remove_stale_builds
@@ -117,6 +118,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         return response
 
     app.register_error_handler(HTTPException, home.error_page)
+    if hops := app.config["PROXY_HOPS"]:  # behind nginx: the client is X-Forwarded-For's
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app
 
 

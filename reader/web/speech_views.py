@@ -133,6 +133,8 @@ def audio(key: str):
     if isinstance(made, MakingAudio):
         response = current_app.response_class(made, mimetype="audio/mpeg", direct_passthrough=True)
         response.headers["Accept-Ranges"] = "bytes"  # of the resource: later fetches get 206
+        # nginx keeps the stored file's answer instead, with its length, ETag and ranges
+        response.headers["X-Accel-Expires"] = "0"
     elif isinstance(made, StoredAudio):
         response = send_file(
             made.path, mimetype="audio/mpeg", conditional=True, etag=made.sha256, max_age=ONE_YEAR
