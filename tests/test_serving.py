@@ -257,3 +257,13 @@ def test_the_documented_nginx_config_serves_the_reader_compressed_with_audio_cac
         server.wait(GRACE + 5)
     assert "path=/audio/" in server.log()
     assert server.log().count(f"path={audio} ") == 2, "the audio nginx keeps was asked of the app again"
+
+
+def test_the_store_of_rendered_pages_stays_within_its_bytes():
+    from reader.web.page_cache import Rendered, RenderedPages
+
+    pages = RenderedPages(capacity=10_000)
+    for n in range(100):
+        pages.put(f"tag{n}", Rendered(b"x" * 3000, b"x" * 600, b"x" * 500))
+    assert pages.size <= 10_000 and len(pages) == 2
+    assert pages.get("tag99") is not None and pages.get("tag0") is None, "the oldest go first"

@@ -109,9 +109,6 @@ def serve(connection) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    if hasattr(os, "nice"):  # pages first: a reader waits for a page, the player can wait
-        with contextlib.suppress(OSError):
-            os.nice(NICENESS)
     # the espeak driver prints "Audio saved to …" for every file
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
@@ -145,6 +142,11 @@ def serve(connection) -> None:
     _say_to_file(engine, finished, "。", path)
     espeak = _EspeakStream() if engine.driver_name == "espeak" else None
     connection.send(Hello(os.getpid(), voices))
+    # Started at full speed (a failed start is known at once); from now on pages come
+    # first: a reader waits for a page, the player can wait for a sentence.
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(NICENESS)
 
     current_voice = None
     while True:

@@ -39,7 +39,7 @@ from reader.settings import COOKIE_NAME as SETTINGS_COOKIE
 from reader.web import store
 from reader.web.last_read import COOKIE_NAME as LAST_READ_COOKIE
 
-RENDERED_PAGES = 2048  # pages kept; at ~20 KB raw and ~8 KB compressed, about 60 MB at most
+RENDERED_BYTES = 48 * 1024 * 1024  # kept per process: ~1,000 reading pages (~35 KB raw, 12 compressed)
 COMPRESSIBLE = frozenset(
     {
         "text/html", "text/plain", "text/css", "text/javascript", "application/javascript",
@@ -61,10 +61,12 @@ class Rendered:
 
 
 class RenderedPages:
-    """A bounded least-recently-used store of `Rendered` by ETag; safe across threads."""
+    """A least-recently-used store of `Rendered` by ETag, at most `capacity` bytes in all;
+    safe across threads."""
 
-    def __init__(self, size: int = RENDERED_PAGES) -> None:
-        self.size = size
+    def __init__(self, capacity: int = RENDERED_BYTES) -> None:
+        self.capacity = capacity
+        self.size = 0  # bytes held
         self._pages: OrderedDict[str, Rendered] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
@@ -81,17 +83,24 @@ class RenderedPages:
 
     def put(self, etag: str, page: Rendered) -> None:
         with self._lock:
+            if etag in self._pages:
+                return
             self._pages[etag] = page
-            self._pages.move_to_end(etag)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
+            self.size += _bytes(page)
+            while self.size > self.capacity and self._pages:
+                _etag, dropped = self._pages.popitem(last=False)
+                self.size -= _bytes(dropped)
 
     def __len__(self) -> int:
         return len(self._pages)
 
 
+def _bytes(page: Rendered) -> int:
+    return len(page.raw) + len(page.gzip) + len(page.br)
+
+
 def init_app(app: Flask) -> None:
-    app.extensions["rendered_pages"] = RenderedPages(app.config.get("RENDERED_PAGES", RENDERED_PAGES))
+    app.extensions["rendered_pages"] = RenderedPages()
     app.after_request(compress)
 
 
