@@ -2,8 +2,8 @@
 
 A report's pages cannot change between two builds of the library, so a page's HTML is a
 function of few things: the library version (`library.built_fingerprint`), the glossary
-file (its terms are marked in the text), the address with its whole query (`?q=` marks,
-`?toolbar=`, and the `next=` links the toolbar builds from it), the reader's settings
+file (its terms are marked in the text), the address with its host and whole query
+(`?q=` marks, `?toolbar=`, and the `next=` links the toolbar builds from it), the reader's settings
 cookie (voice, theme, interface language, script …), the 继续阅读 cookie where the page
 shows it, the kiosk switch, and whatever a view adds (a cover's download offers, which
 change as audio is made). `cached_page` makes a key of them all: the ETag is its hash, a
@@ -12,9 +12,12 @@ brotli, each made once) in a bounded least-recently-used store, so two readers w
 different settings can never be given each other's page, and a reader seeing a page again
 costs no template. `Last-Modified` is when the library file was built. The library's
 version and the glossary's are looked at once every LIBRARY_CHECK_SECONDS, not per request.
+Whatever else a template comes to depend on must go into the key (`varies`), or one
+reader's page would be shown to another.
 
-`compress` gzips (or brotlis, when asked) the other text responses, so speech manifests,
-search results and stylesheets also go small over a phone's connection.
+`compress` gzips (or brotlis, when asked) the other text responses - speech manifests,
+the home page, search results - so they go small over a phone's connection; static files
+are sent as they are (nginx compresses them: docs/nginx.conf).
 """
 
 from __future__ import annotations
@@ -116,6 +119,8 @@ def cached_page(render: Callable[[], str], *, last_read: bool = False, varies: t
         library_version,
         glossary_version,
         current_app.config["KIOSK"],
+        request.scheme,  # for any link a page makes whole (a QR code to carry it away)
+        request.environ.get("HTTP_HOST", ""),
         request.full_path,
         request.cookies.get(SETTINGS_COOKIE, ""),
         request.cookies.get(LAST_READ_COOKIE, "") if last_read else "",
