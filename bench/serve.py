@@ -5,15 +5,16 @@ For each server (`reader serve --server gunicorn` and `--server waitress`, the s
 threads and workers as `reader serve` uses), the reader's app is started with a trivial
 Flask endpoint mounted beside it (`/bench/trivial`: a bare Flask app returning a short
 text, served by the same server, processes and threads). wrk then loads, for SECONDS at
-CONNECTIONS connections, ROUNDS times each (medians printed): the trivial endpoint, a
-reading page, a cover, the home page and a search; and, for the ceiling of any server,
+CONNECTIONS connections, ROUNDS times each, taking them in turn (medians printed): the
+trivial endpoint, a reading page, a cover, the home page and a search; and, for the ceiling of any server,
 Debian's nginx serving a saved copy of the reading page (or, with --export DIR, a page of
 a static export). Every request asks for gzip, as browsers do.
 
 Then the speech burst: a reading page's p99 idle, and while 50 sentences whose audio is
 not made yet and 40 whole-page audio files are asked for at once (a fresh voice and rate
-each round, so none is cached), and their ratio. What the burst's requests were answered
-(200, 503 …) is printed too.
+each round, so none is cached; each refused request asks again after its Retry-After,
+as the player does, for as long as the page is measured), and their ratio. What the burst's
+requests were last answered (200, 503 …) is printed too.
 
 Run: .venv/bin/python bench/serve.py [--seconds 3] [--rounds 3] [--connections 32]
                                      [--servers gunicorn,waitress] [--export DIR]
@@ -30,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -51,6 +53,7 @@ BURST_SENTENCES = 50
 BURST_PAGES = 40
 BURST_CHOICES = [(v, r) for r in ("slow", "normal", "fast") for v in ("cmn", "yue")]
 ACCEPT = "Accept-Encoding: gzip"
+RETRY_WAIT = 2.0  # seconds: the Retry-After of a busy voice
 NGINX_STATIC = """
 daemon off; master_process off; worker_processes 1; pid {root}/nginx.pid;
 error_log {root}/error.log;
@@ -156,9 +159,16 @@ def medians(runs: list[dict]) -> dict:
     }
 
 
-def loaded(url: str, args) -> dict:
-    urllib.request.urlopen(url, timeout=30).read()  # rendered once before it is timed
-    return medians([wrk(url, args.seconds, args.connections) for _ in range(args.rounds)])
+def loaded(urls: dict[str, str], args) -> dict[str, dict]:
+    """Each URL's medians; the rounds take the URLs in turn, so that every one is measured
+    under the same background load as its baseline."""
+    for url in urls.values():
+        urllib.request.urlopen(url, timeout=30).read()  # rendered once before it is timed
+    runs: dict[str, list[dict]] = {name: [] for name in urls}
+    for _round in range(args.rounds):
+        for name, url in urls.items():
+            runs[name].append(wrk(url, args.seconds, args.connections))
+    return {name: medians(found) for name, found in runs.items()}
 
 
 def burst_urls(base: str, voice: str, rate: str) -> tuple[list[str], list[str]]:
@@ -193,16 +203,29 @@ def fetch(url: str) -> str:
         return type(error).__name__
 
 
+def insist(url: str, stop: threading.Event) -> str:
+    """Ask for `url` as the player does, again after each 503's Retry-After, until it is
+    made or the measurement is over; the last answer."""
+    while True:
+        answer = fetch(url)
+        if answer not in ("503", "429") or stop.wait(RETRY_WAIT):
+            return answer
+
+
 def speech_burst(base: str, args, rounds: int) -> tuple[list[float], list[float], Counter]:
+    """The reading page's p99 idle, then while the burst's requests are in flight (each
+    asking again after a refusal, for as long as the page is measured)."""
     page = base + URLS["reading page"]
     idle, busy, answers = [], [], Counter()
     for voice, rate in BURST_CHOICES[:rounds]:
         idle.append(wrk(page, args.seconds, args.connections)["p99"])
         sentences, pages = burst_urls(base, voice, rate)
+        stop = threading.Event()
         with ThreadPoolExecutor(len(sentences) + len(pages)) as pool:
-            futures = [pool.submit(fetch, url) for url in sentences + pages]
+            futures = [pool.submit(insist, url, stop) for url in sentences + pages]
             time.sleep(0.2)  # all asked
             busy.append(wrk(page, args.seconds, args.connections)["p99"])
+            stop.set()
             answers.update(f.result() for f in futures)
     return idle, busy, answers
 
@@ -220,7 +243,7 @@ def nginx_static(site: Path, args) -> dict:
                     break
                 except OSError:
                     time.sleep(0.05)
-            return loaded(f"http://127.0.0.1:{port}/", args)
+            return loaded({"static": f"http://127.0.0.1:{port}/"}, args)["static"]
         finally:
             process.terminate()
             process.wait(10)
@@ -250,7 +273,7 @@ def main() -> None:
             process, base = start(server, Path(folder), args.config.replace(";", "\n"))
             try:
                 chosen = {k: v for k, v in URLS.items() if not args.burst_only or k == "trivial"}
-                results = {name: loaded(base + path, args) for name, path in chosen.items()}
+                results = loaded({name: base + path for name, path in chosen.items()}, args)
                 saved_page = saved_page or urllib.request.urlopen(base + URLS["reading page"]).read()
                 idle, busy, answers = speech_burst(base, args, args.rounds)
             finally:
