@@ -114,7 +114,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         if response.mimetype == "text/html":
             if "cache-control" not in present:
                 headers["Cache-Control"] = "no-cache"
-            response.vary.add("Cookie")
+            page_cache.add_vary(response, "Cookie")
         return response
 
     app.register_error_handler(HTTPException, home.error_page)

@@ -49,6 +49,7 @@ COMPRESSIBLE = frozenset(
         "application/json", "image/svg+xml", "audio/x-mpegurl", "application/vnd.apple.mpegurl",
     }
 )
+PAGE_VARY = "Cookie, Accept-Encoding"  # what a cached page's bytes depend on besides its URL
 MIN_COMPRESS_BYTES = 512  # below a packet's worth, compression saves nothing
 GZIP_LEVEL = 6
 BROTLI_QUALITY = 5  # near gzip -6 in speed on the fly, smaller; cached pages pay it once
@@ -129,12 +130,10 @@ def cached_page(render: Callable[[], str], *, last_read: bool = False, varies: t
     etag = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
     encoding = _chosen_encoding()
     tag = f"{etag}-{encoding}" if encoding else etag
-    response = current_app.response_class(mimetype="text/html")
-    response.set_etag(tag)
-    response.headers["Cache-Control"] = "no-cache"
-    response.vary.update(("Cookie", "Accept-Encoding"))
+    headers = [("ETag", f'"{tag}"'), ("Cache-Control", "no-cache"), ("Vary", PAGE_VARY)]
     if built_at:
-        response.headers["Last-Modified"] = built_at
+        headers.append(("Last-Modified", built_at))
+    response = current_app.response_class(mimetype="text/html", headers=headers)
     if request.if_none_match.contains(tag):
         response.status_code = 304
         return response
@@ -161,7 +160,7 @@ def compress(response):
     """gzip or brotli for a text response the client accepts it for, made on the fly; a
     response already encoded, streamed, partial or small is left as it is."""
     if response.mimetype in COMPRESSIBLE:
-        response.vary.add("Accept-Encoding")
+        add_vary(response, "Accept-Encoding")
     if (
         response.mimetype not in COMPRESSIBLE
         or response.status_code not in (200, 404, 503)
@@ -186,6 +185,12 @@ def compress(response):
             response.set_data(b"")
             del response.headers["Content-Encoding"]
     return response
+
+
+def add_vary(response, name: str) -> None:
+    """`name` in the response's Vary, unless it is there already (read without parsing)."""
+    if name.lower() not in response.headers.get("Vary", "").lower():
+        response.vary.add(name)
 
 
 def _chosen_encoding() -> str | None:
