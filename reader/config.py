@@ -16,6 +16,7 @@ from reader.paginate import DEFAULT_PAGE_CHARS
 from reader.settings import KIOSK_DEFAULTS, defaults_problem
 from reader.sources import DEFAULT_MAX_HTML_ELEMENTS, DEFAULT_MAX_SOURCE_BYTES
 from reader.speech.limits import DEFAULT_BURST, DEFAULT_EXEMPT, DEFAULT_PER_MINUTE
+from reader.speech.pool import DEFAULT_SPEECH_REQUESTS
 from reader.speech.synthesiser import (
     DEFAULT_BACKOFF,
     DEFAULT_MAX_BACKOFF,
@@ -45,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "SPEECH_WORKERS": DEFAULT_WORKERS,  # voice worker processes
     "SPEECH_TIMEOUT": DEFAULT_TIMEOUT,  # seconds one utterance may take
     "SPEECH_QUEUE": DEFAULT_QUEUE_SIZE,  # requests that may wait for a voice
+    "SPEECH_REQUESTS": DEFAULT_SPEECH_REQUESTS,  # requests of a process making audio at once
     "SPEECH_DISABLED": False,  # no server voice: the browser speaks
     "SPEECH_BACKOFF": DEFAULT_BACKOFF,  # seconds without speech after the voices fail to start
     "SPEECH_BACKOFF_MAX": DEFAULT_MAX_BACKOFF,  # the back-off doubles up to this
@@ -54,6 +56,7 @@ DEFAULTS: dict[str, Any] = {
     "SEND_FILE_MAX_AGE_DEFAULT": 3600,  # seconds static files may be cached
     "MAX_CONTENT_LENGTH": 64 * 1024,  # bytes a request body may have: the settings form needs <1 KB
     "SHUTDOWN_GRACE_SECONDS": 10.0,  # on SIGTERM, how long responses being sent may take
+    "PROXY_HOPS": 0,  # reverse proxies in front (docs/nginx.conf: 1) whose X-Forwarded-For is trusted
     "ACCESS_LOG": "-",  # a line per request: "-" for stderr, or a file
     "ERROR_LOG": "-",  # warnings and errors: "-" for stderr, or a file
 }
