@@ -14,6 +14,9 @@ from reader.report import ReportError
 from reader.speech.spoken import spoken_form
 from reader.speech.voices import DEFAULT_RATE, DEFAULT_VOICE, RATES, VOICES
 
+# gunicorn forks worker processes, which only a Unix has; waitress runs anywhere
+SERVERS = ("gunicorn", "waitress") if sys.platform != "win32" else ("waitress",)
+DEFAULT_SERVER = "gunicorn" if sys.platform.startswith("linux") else "waitress"
 DEFAULT_CONTENT = Path(config.DEFAULTS["CONTENT_DIR"])
 CONTENT_HELP = "Directory of reports  [default: CONTENT_DIR of the instance's config.py, or content]"
 
@@ -29,23 +32,46 @@ def main() -> None:
 @click.option(
     "--content", "content_dir", type=click.Path(path_type=Path, file_okay=False), help=CONTENT_HELP,
 )
-@click.option("--kiosk", is_flag=True, help="Kiosk mode: 长者模式 by default, no way off the site.")
-@click.option("--threads", default=8, show_default=True, help="Worker threads.")
-def serve(host: str, port: int, content_dir: Path | None, kiosk: bool, threads: int) -> None:
-    """Serve the reports with a production WSGI server (waitress).
+@click.option("--kiosk", is_flag=True, help="Kiosk mode: one visit at a time, 长者模式 by default, no way off the site.")
+@click.option(
+    "--idle", type=click.IntRange(min=1), metavar="SECONDS",
+    help="On a kiosk, quiet seconds before it asks 还在阅读吗？  [default: KIOSK_IDLE_SECONDS, 90]",
+)
+@click.option(
+    "--server", type=click.Choice(SERVERS), default=DEFAULT_SERVER, show_default=True,
+    help="WSGI server: gunicorn (Linux, a process a core) or waitress (anywhere, one process).",
+)
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=None,
+    help="gunicorn's worker processes  [default: one a CPU core]",
+)
+@click.option("--threads", default=8, show_default=True, help="Threads (in each gunicorn worker).")
+def serve(
+    host: str, port: int, content_dir: Path | None, kiosk: bool, idle: int | None, server: str,
+    workers: int | None, threads: int,
+) -> None:  # fmt: skip
+    """Serve the reports with a production WSGI server (gunicorn on Linux, else waitress).
 
     SIGTERM or Ctrl-C stops it gracefully: no new connections, the pages and audio being
     sent finish within SHUTDOWN_GRACE_SECONDS, then it exits 0.
     """
     from reader import serving
 
-    settings = _config(CONTENT_DIR=content_dir, KIOSK=kiosk or None)
+    settings = _config(CONTENT_DIR=content_dir, KIOSK=kiosk or None, KIOSK_IDLE_SECONDS=idle)
 
     def announce(url: str) -> None:
-        click.echo(f"易读 Reader is serving {settings['CONTENT_DIR']} at {url}", err=True)
+        click.echo(f"易读 Reader is serving {settings['CONTENT_DIR']} at {url} ({server})", err=True)
 
     try:
-        serving.serve(settings, host, port, threads, announce)
+        if server == "gunicorn":
+            from reader import serving_gunicorn
+
+            serving.configure_logs(settings["ACCESS_LOG"], settings["ERROR_LOG"])
+            serving_gunicorn.serve(
+                settings, host, port, threads, workers or serving_gunicorn.default_workers(), announce
+            )
+        else:
+            serving.serve(settings, host, port, threads, announce)
     except serving.ServeError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from reader.paginate import DEFAULT_PAGE_CHARS
+from reader.settings import KIOSK_DEFAULTS, defaults_problem
 from reader.sources import DEFAULT_MAX_HTML_ELEMENTS, DEFAULT_MAX_SOURCE_BYTES
 from reader.speech.limits import DEFAULT_BURST, DEFAULT_EXEMPT, DEFAULT_PER_MINUTE
+from reader.speech.pool import DEFAULT_SPEECH_REQUESTS
 from reader.speech.synthesiser import (
     DEFAULT_BACKOFF,
     DEFAULT_MAX_BACKOFF,
@@ -24,6 +26,7 @@ from reader.speech.synthesiser import (
     DEFAULT_WORKERS,
 )
 
+MIN_COUNTDOWN_SECONDS = 20
 CONFIG_FILE = "config.py"  # in INSTANCE_DIR; upper-case names in it are read
 
 DEFAULTS: dict[str, Any] = {
@@ -32,13 +35,19 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE": None,  # the library; None: INSTANCE_DIR/library-<content folder>-<hash>.sqlite3
     "AUDIO_DIR": None,  # the audio cache; None: INSTANCE_DIR/audio
     "PAGE_CHARS": DEFAULT_PAGE_CHARS,  # about how many characters a page holds
-    "KIOSK": False,  # a service-hall kiosk: visitors start in 长者模式
+    "KIOSK": False,  # a service-hall kiosk: one visit at a time, from KIOSK_DEFAULTS
+    "KIOSK_IDLE_SECONDS": 90,  # quiet seconds before the kiosk asks 还在阅读吗？
+    "KIOSK_COUNTDOWN_SECONDS": 30,  # then seconds to answer before it resets (at least 20)
+    "KIOSK_DEFAULTS": KIOSK_DEFAULTS,  # settings every visit starts from (settings-link names)
+    "KIOSK_TOPICS": (),  # topic buttons for search without a keyboard; (): the library's own
+    "PUBLIC_BASE_URL": None,  # where a phone reaches this site (the kiosk's QR codes); None: the address asked
     "LIBRARY_CHECK_SECONDS": 2.0,  # how often the library watcher checks content/ for changes
     "MAX_SOURCE_BYTES": DEFAULT_MAX_SOURCE_BYTES,  # a report file over this is refused unread
     "MAX_HTML_ELEMENTS": DEFAULT_MAX_HTML_ELEMENTS,  # a page with more is refused unparsed
     "SPEECH_WORKERS": DEFAULT_WORKERS,  # voice worker processes
     "SPEECH_TIMEOUT": DEFAULT_TIMEOUT,  # seconds one utterance may take
     "SPEECH_QUEUE": DEFAULT_QUEUE_SIZE,  # requests that may wait for a voice
+    "SPEECH_REQUESTS": DEFAULT_SPEECH_REQUESTS,  # requests of a process making audio at once
     "SPEECH_DISABLED": False,  # no server voice: the browser speaks
     "SPEECH_BACKOFF": DEFAULT_BACKOFF,  # seconds without speech after the voices fail to start
     "SPEECH_BACKOFF_MAX": DEFAULT_MAX_BACKOFF,  # the back-off doubles up to this
@@ -48,6 +57,7 @@ DEFAULTS: dict[str, Any] = {
     "SEND_FILE_MAX_AGE_DEFAULT": 3600,  # seconds static files may be cached
     "MAX_CONTENT_LENGTH": 64 * 1024,  # bytes a request body may have: the settings form needs <1 KB
     "SHUTDOWN_GRACE_SECONDS": 10.0,  # on SIGTERM, how long responses being sent may take
+    "PROXY_HOPS": 0,  # reverse proxies in front (docs/nginx.conf: 1) whose X-Forwarded-For is trusted
     "ACCESS_LOG": "-",  # a line per request: "-" for stderr, or a file
     "ERROR_LOG": "-",  # warnings and errors: "-" for stderr, or a file
 }
@@ -72,6 +82,7 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         config["AUDIO_DIR"] = instance / "audio"
     for name in PATHS:
         config[name] = str(Path(config[name]).resolve())
+    check_kiosk(config)
     return config
 
 
@@ -81,6 +92,25 @@ def library_name(content_dir: Path) -> str:
     folder = Path(content_dir).resolve()
     digest = hashlib.sha256(str(folder).encode()).hexdigest()[:12]
     return f"library-{folder.name or 'root'}-{digest}.sqlite3"
+
+
+def check_kiosk(config: Mapping[str, Any]) -> None:
+    """Refuse kiosk settings that cannot work, with one line naming the setting."""
+    for name in ("KIOSK_IDLE_SECONDS", "KIOSK_COUNTDOWN_SECONDS"):
+        value = config[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"{name}: {value!r} is not a number of seconds")
+    # WCAG 2.2.1: at least 20 s to ask for more time; tests shorten it (TESTING)
+    if config["KIOSK_COUNTDOWN_SECONDS"] < MIN_COUNTDOWN_SECONDS and not config.get("TESTING"):
+        raise ConfigError(
+            f"KIOSK_COUNTDOWN_SECONDS: {config['KIOSK_COUNTDOWN_SECONDS']!r} is under "
+            f"{MIN_COUNTDOWN_SECONDS} (WCAG 2.2.1 gives a visitor at least 20 s to stay)"
+        )
+    if problem := defaults_problem(config["KIOSK_DEFAULTS"]):
+        raise ConfigError(f"KIOSK_DEFAULTS: {problem}")
+    topics = config["KIOSK_TOPICS"]
+    if isinstance(topics, str) or not all(isinstance(t, str) and t.strip() for t in topics):
+        raise ConfigError(f"KIOSK_TOPICS: {topics!r} is not a list of words")
 
 
 def read_config_file(path: Path) -> dict[str, Any]:

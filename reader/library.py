@@ -35,7 +35,7 @@ from reader.report import Block, Page, Report, ReportError
 from reader.search import bigrams, index_text
 from reader.sources import DEFAULT_MAX_HTML_ELEMENTS, DEFAULT_MAX_SOURCE_BYTES
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 BUILD_SUFFIX = ".tmp"  # a build in progress: <database>.<pid>.<thread>.tmp
 SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")  # files SQLite may keep beside a database
 STALE_BUILD_SECONDS = 3600  # a build file untouched this long is dead, whatever its pid
@@ -275,7 +275,10 @@ def _update_in_place(
             conn.execute(
                 "INSERT INTO source VALUES (?, ?, ?)", (file, stamp, report and report.slug)
             )
-        conn.execute("UPDATE build SET value = ? WHERE key = 'fingerprint'", (built_from,))
+        conn.executemany(
+            "UPDATE build SET value = ? WHERE key = ?",
+            [(built_from, "fingerprint"), (str(time.time()), "updated_at")],
+        )
         conn.execute("COMMIT")
     except sqlite3.OperationalError:
         _stop_if_abandoned()  # interrupted by abandon_builds
@@ -377,7 +380,8 @@ def _write_library(
                 (_source_name(content_dir, path), stamp, report and report.slug),
             )
         conn.executemany(
-            "INSERT INTO build VALUES (?, ?)", [("fingerprint", built_from), ("settings", settings)]
+            "INSERT INTO build VALUES (?, ?)",
+            [("fingerprint", built_from), ("settings", settings), ("updated_at", str(time.time()))],
         )
         conn.commit()
         conn.execute("PRAGMA journal_mode = WAL")  # for its readers and in-place updates
@@ -510,6 +514,12 @@ def built_fingerprint(conn: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
+def updated_at(conn: sqlite3.Connection) -> float | None:
+    """When the library at `conn` last changed (seconds since the epoch): for Last-Modified."""
+    row = conn.execute("SELECT value FROM build WHERE key='updated_at'").fetchone()
+    return float(row[0]) if row else None
+
+
 def report_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM report").fetchone()[0]
 
@@ -612,6 +622,17 @@ def pages(conn: sqlite3.Connection, slug: str) -> list[Page]:
     ):
         sentences[s["n"]].append(s["text"])
     return [page_from(row, sentences[row["n"]]) for row in rows]
+
+
+def headings(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    """Each report's headings (those its pages sit under), without reading any sentence:
+    what the library's reports are about, for the kiosk's topics."""
+    found: dict[str, set[str]] = {}
+    for row in conn.execute(
+        "SELECT r.slug, p.heading_path FROM page p JOIN report r ON r.id = p.report"
+    ):
+        found.setdefault(row["slug"], set()).update(json.loads(row["heading_path"]))
+    return found
 
 
 # --- rows: the only place a Report or a Page turns into table rows and back ---------------

@@ -48,16 +48,18 @@ class ServeError(Exception):
 
 
 def serve(
-    settings: dict, host: str, port: int, threads: int, announce: Callable[[str], None]
-) -> None:
-    """Build the app from `settings` and serve it until SIGTERM or SIGINT, then stop
-    gracefully and return. `announce` is given the URL once the server listens."""
+    settings: dict, host: str, port: int, threads: int, announce: Callable[[str], None],
+    app_factory: Callable | None = None,
+) -> None:  # fmt: skip
+    """Build the app from `settings` (with `app_factory`, create_app by default) and serve
+    it until SIGTERM or SIGINT, then stop gracefully and return. `announce` is given the
+    URL once the server listens."""
     from reader.web import create_app, store
 
     configure_logs(settings["ACCESS_LOG"], settings["ERROR_LOG"])
     with StopSignals() as stop:
         try:
-            app = create_app(settings)
+            app = (app_factory or create_app)(settings)
         except library.BuildAbandoned:
             log.info("stopped while the library was being built")
             return

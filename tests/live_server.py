@@ -73,9 +73,12 @@ class Server:
         return self
 
 
-def launch(root: Path, content: Path, env: dict[str, str] | None = None, **config) -> Server:
-    """`reader serve` in `root`, its instance/config.py setting `config` and its
-    environment `env` (None: this one's); not yet waited for."""
+def launch(
+    root: Path, content: Path, env: dict[str, str] | None = None, server: str = "waitress",
+    **config,
+) -> Server:  # fmt: skip
+    """`reader serve --server <server>` in `root`, its instance/config.py setting `config`
+    and its environment `env` (None: this one's); not yet waited for."""
     instance = root / "instance"
     instance.mkdir(exist_ok=True)
     settings = {"SHUTDOWN_GRACE_SECONDS": GRACE, **config}
@@ -85,7 +88,7 @@ def launch(root: Path, content: Path, env: dict[str, str] | None = None, **confi
         port = probe.getsockname()[1]
     with open(root / "serve.log", "ab") as log:
         process = subprocess.Popen(
-            [str(READER), "serve", "--port", str(port), "--content", str(content)],
+            [str(READER), "serve", "--server", server, "--port", str(port), "--content", str(content)],
             cwd=root, stdout=log, stderr=log, env=env, start_new_session=True,  # a group of its own
         )  # fmt: skip
     return Server(root, port, process)

@@ -50,20 +50,21 @@ def wait_for_build(root: Path, server: Server) -> None:
         time.sleep(0.002)
 
 
-def test_a_stop_lets_the_audio_being_streamed_finish_and_stores_it(tmp_path):
-    stream_then_stop(tmp_path, lambda server: server.signal(signal.SIGTERM))
+@pytest.mark.parametrize("server", ["waitress", "gunicorn"])
+def test_a_stop_lets_the_audio_being_streamed_finish_and_stores_it(tmp_path, server):
+    stream_then_stop(tmp_path, lambda running: running.signal(signal.SIGTERM), server)
 
 
 def test_a_stop_sent_to_the_whole_process_group_lets_the_stream_finish(tmp_path):
     stream_then_stop(tmp_path, lambda server: os.killpg(server.process.pid, signal.SIGTERM))
 
 
-def stream_then_stop(root: Path, stop) -> None:
+def stream_then_stop(root: Path, stop, server_name: str = "waitress") -> None:
     """Start the uncached audio of a whole page, `stop` the server after its first piece,
     then read the rest: all of it must come, be stored, and nothing be left behind."""
     content = root / "content"
     shutil.copytree(CONTENT, content)
-    server = launch(root, content).wait_listening()
+    server = launch(root, content, server=server_name).wait_listening()
     try:
         status, _, body = server.get(f"/r/{SLUG}/1/speech.json")
         assert status == 200
@@ -172,7 +173,8 @@ def test_a_stop_during_an_update_leaves_the_old_library_and_the_next_start_ends_
         server.process.wait()
 
 
-def test_start_up_removes_stale_temporary_files_then_logs_and_reports_health(tmp_path):
+@pytest.mark.parametrize("server_name", ["waitress", "gunicorn"])
+def test_start_up_removes_stale_temporary_files_then_logs_and_reports_health(tmp_path, server_name):
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
     (content / "scan.txt").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
@@ -187,7 +189,9 @@ def test_start_up_removes_stale_temporary_files_then_logs_and_reports_health(tmp
     os.utime(crashed_audio, (time.time() - 120, time.time() - 120))
     access_log, error_log = tmp_path / "access.log", tmp_path / "error.log"
 
-    server = launch(tmp_path, content, ACCESS_LOG=str(access_log), ERROR_LOG=str(error_log))
+    server = launch(
+        tmp_path, content, server=server_name, ACCESS_LOG=str(access_log), ERROR_LOG=str(error_log)
+    )
     try:
         server.wait_listening()
         assert leftovers(tmp_path) == ["instance/audio/ab/.tmp-a8c1q0z.mp3"]

@@ -373,6 +373,10 @@ class MakingAudio:
             self._release()
             raise
 
+    def on_release(self, release: Callable[[], None]) -> None:
+        """Call `release` too, once, when the stream ends or is closed."""
+        self._releases.insert(0, release)  # the last released: run in reverse
+
     def finish(self) -> StoredAudio | bytes:
         """Made to the end: the stored file, or all the bytes when they could not be stored."""
         for _ in self:

@@ -38,6 +38,7 @@ from reader.speech.errors import SynthesisError
 from reader.speech.voices import VOICES, choose_voice
 
 ESPEAK_SAMPLE_RATE = 22050  # what pyttsx3's espeak driver assumes for every voice, as we do
+NICENESS = 10  # voice workers yield the CPU to the processes serving pages
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,11 @@ def serve(connection) -> None:
     _say_to_file(engine, finished, "。", path)
     espeak = _EspeakStream() if engine.driver_name == "espeak" else None
     connection.send(Hello(os.getpid(), voices))
+    # Started at full speed (a failed start is known at once); from now on pages come
+    # first: a reader waits for a page, the player can wait for a sentence.
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(NICENESS)
 
     current_voice = None
     while True:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
 from flask import Flask, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from reader.config import load as load_config
 from reader.library import remove_stale_builds
@@ -44,6 +46,18 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
+SECURE_HEADERS = (  # on every response that has not set its own
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", PERMISSIONS_POLICY),
+    # No other site's window keeps a handle on ours, and no other site may embed our
+    # pages' files (the audio is played by our own pages, from our own origin).
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """An app configured by reader.config: its defaults, then the instance's config.py,
     then `test_config` (tests, `reader serve`)."""
@@ -60,9 +74,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from reader.web import (
         downloads,
         glossary_views,
+        handoff,
         health,
         home,
         i18n,
+        kiosk,
+        page_cache,
         reports,
         ruby,
         settings_views,
@@ -79,32 +96,42 @@ def create_app(test_config: dict | None = None) -> Flask:
     speech_views.init_app(app)
     downloads.init_app(app)
     glossary_views.init_app(app)
+    kiosk.init_app(app)
+    handoff.init_app(app)
+    page_cache.init_app(app)  # its compression runs after every other after_request
     for blueprint in (home.bp, reports.bp, settings_views.bp, speech_views.bp, health.bp, downloads.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(glossary_views.bp)
+    app.register_blueprint(kiosk.bp)
+    app.register_blueprint(handoff.bp)
 
     @app.before_request
     def load_settings() -> None:
-        g.settings = Settings.from_cookie(request.cookies.get(COOKIE_NAME), app.config["KIOSK"])
+        g.settings = settings_of(kiosk.visit_cookie(COOKIE_NAME), kiosk.baseline())
 
     @app.after_request
     def secure_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        # No other site's window keeps a handle on ours, and no other site may embed our
-        # pages' files (the audio is played by our own pages, from our own origin).
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        headers = response.headers
+        present = {name.lower() for name, _value in headers.items()}
+        for name, value in SECURE_HEADERS:
+            if name.lower() not in present:
+                headers.add(name, value)
         _relative_location(response)
         if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-cache")
-            response.vary.add("Cookie")
+            if "cache-control" not in present:
+                headers["Cache-Control"] = "no-cache"
+            page_cache.add_vary(response, "Cookie")
         return response
 
     app.register_error_handler(HTTPException, home.error_page)
+    if hops := app.config["PROXY_HOPS"]:  # behind nginx: the client is X-Forwarded-For's
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app
+
+
+@lru_cache(maxsize=1024)  # Settings are immutable; readers share a few hundred cookies
+def settings_of(cookie: str | None, baseline: Settings) -> Settings:
+    return Settings.from_cookie(cookie, baseline)
 
 
 def _relative_location(response) -> None:

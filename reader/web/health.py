@@ -23,7 +23,8 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz():
     """{"status": "ok" | "degraded" | "down", "library": {"fingerprint", "reports"} or
-    {"error"}, "speech": the synthesiser's health ({"state", "detail", …})}."""
+    {"error"}, "speech": the synthesiser's health ({"state", "detail", …}) and this
+    process's speech pool ({"pool": {"capacity", "in_use", "refused"}})}."""
     speech = _speech()
     try:
         conn = store.connection()
@@ -44,4 +45,7 @@ def healthz():
 def _speech() -> dict:
     if current_app.config["SPEECH_DISABLED"]:
         return {"state": "off", "detail": "SPEECH_DISABLED is set: the browser speaks"}
-    return current_app.extensions["speech_synthesiser"].health()
+    return {
+        **current_app.extensions["speech_synthesiser"].health(),
+        "pool": current_app.extensions["speech_pool"].health(),  # this process's requests
+    }

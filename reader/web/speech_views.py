@@ -53,12 +53,14 @@ from reader.speech.audio import (
 )
 from reader.speech.errors import NoVoice, SynthesisError
 from reader.speech.limits import SpeechLimit
+from reader.speech.pool import SpeechPool
 from reader.speech.spoken import spoken_form
 from reader.speech.synthesiser import Synthesiser
 from reader.speech.voices import VOICE_BY_CODE, pause_seconds
 from reader.speech.word_timing import display_words
 from reader.web import store
 from reader.web.i18n import in_script
+from reader.web.page_cache import validated
 from reader.web.page_view import view_of
 
 bp = Blueprint("speech", __name__)
@@ -71,7 +73,7 @@ def init_app(app: Flask) -> None:
     """Give `app` a Synthesiser and an AudioCache in AUDIO_DIR (workers start on first use).
 
     Config (see reader.config): AUDIO_DIR, SPEECH_WORKERS, SPEECH_TIMEOUT, SPEECH_QUEUE,
-    SPEECH_BACKOFF, SPEECH_BACKOFF_MAX, and the per-client limit SPEECH_BURST,
+    SPEECH_BACKOFF, SPEECH_BACKOFF_MAX, SPEECH_REQUESTS (the SpeechPool), and the per-client limit SPEECH_BURST,
     SPEECH_PER_MINUTE, SPEECH_LIMIT_EXEMPT. The blueprint `bp` is registered by the app
     factory.
     """
@@ -88,6 +90,7 @@ def init_app(app: Flask) -> None:
         exempt=app.config["SPEECH_LIMIT_EXEMPT"],
     )
     app.extensions["speech_synthesiser"] = synthesiser
+    app.extensions["speech_pool"] = SpeechPool(app.config["SPEECH_REQUESTS"])
     app.extensions["audio_cache"] = AudioCache(app.config["AUDIO_DIR"], synthesiser)
 
 
@@ -102,21 +105,36 @@ def audio(key: str):
     cache: AudioCache = current_app.extensions["audio_cache"]
     if request.method == "HEAD":
         return _audio_head(cache, key)
-    if not cache.path(key).exists() and (refused := over_limit()):
-        return refused
+    pool: SpeechPool | None = None  # a place in the speech pool, held while audio is made
+    if not cache.path(key).exists():
+        if refused := over_limit():
+            return refused
+        if not (pool := current_app.extensions["speech_pool"]).enter():
+            return _unavailable("the voices are busy")
     try:
         made = cache.stream(key)
         if isinstance(made, MakingAudio) and not _may_stream():
             with contextlib.closing(made):
                 made = made.finish()
     except UnknownAudio:
+        _leave(pool)
         abort(404)
     except (SynthesisError, CacheUnavailable) as exc:  # the browser speaks instead
+        _leave(pool)
         current_app.logger.warning("audio %s not made: %s", key, exc)
         return _unavailable("speech is unavailable for now")
+    except BaseException:
+        _leave(pool)
+        raise
+    if isinstance(made, MakingAudio) and pool is not None:
+        made.on_release(pool.leave)  # the place is held until the stream is over
+    else:
+        _leave(pool)
     if isinstance(made, MakingAudio):
         response = current_app.response_class(made, mimetype="audio/mpeg", direct_passthrough=True)
         response.headers["Accept-Ranges"] = "bytes"  # of the resource: later fetches get 206
+        # nginx keeps the stored file's answer instead, with its length, ETag and ranges
+        response.headers["X-Accel-Expires"] = "0"
     elif isinstance(made, StoredAudio):
         response = send_file(
             made.path, mimetype="audio/mpeg", conditional=True, etag=made.sha256, max_age=ONE_YEAR
@@ -129,6 +147,11 @@ def audio(key: str):
     response.cache_control.public = True
     response.cache_control.immutable = True
     return response
+
+
+def _leave(pool: SpeechPool | None) -> None:
+    if pool is not None:
+        pool.leave()
 
 
 def _may_stream() -> bool:
@@ -199,7 +222,7 @@ def manifest(slug: str, n: int):
         page_audio=audio_url(page_key),
         sentences=sentences,
     )
-    return private_to_reader(response)
+    return private_to_reader(validated(response))
 
 
 @bp.get("/r/<slug>/<int:n>/timing/<sid>.json")
@@ -218,7 +241,13 @@ def timing(slug: str, n: int, sid: str):
         if cache.stored(key) is None:
             if refused := over_limit():
                 return refused
-            cache.make(key)
+            pool: SpeechPool = current_app.extensions["speech_pool"]
+            if not pool.enter():
+                return _unavailable("the voices are busy")
+            try:
+                cache.make(key)
+            finally:
+                pool.leave()
         words = display_words(in_script(sentence.text), cache.timing(key))
     except (UnknownAudio, SynthesisError, CacheUnavailable) as exc:
         current_app.logger.warning("timing of audio %s not made: %s", key, exc)
@@ -260,7 +289,7 @@ def outline_manifest(slug: str):
         outline_audio=audio_url(outline_key),
         sentences=sentences,
     )
-    return private_to_reader(response)
+    return private_to_reader(validated(response))
 
 
 @bp.get("/r/<slug>/outline/audio.mp3")

@@ -170,6 +170,30 @@ def voiceless_server(tmp_path_factory, tiny_content):
 
 
 @pytest.fixture(scope="module")
+def busy_app(tmp_path_factory, tiny_content):
+    """The tiny report on a server whose speech pool has one place, and a record of every
+    audio file asked of it (path, status) - what the player asked, not what it heard."""
+    app = _serve(tmp_path_factory, tiny_content, SPEECH_REQUESTS=1)
+    asked: list[tuple[str, int]] = []
+    served = app.wsgi_app
+
+    def recording(environ, start_response):
+        def start(status, headers, exc_info=None):
+            if environ["PATH_INFO"].startswith("/audio/"):
+                asked.append((environ["PATH_INFO"], int(status.split()[0])))
+            return start_response(status, headers, exc_info)
+
+        return served(environ, start)
+
+    app.wsgi_app = recording
+    app.asked = asked
+    with serve_wsgi(app) as base_url:
+        app.base_url = base_url
+        yield app
+    app.extensions["speech_synthesiser"].close()
+
+
+@pytest.fixture(scope="module")
 def speaker(tmp_path_factory):
     """Chromium that may play audio without a tap, muted."""
     skip_or_fail_if_missing(missing_browser_tools())
@@ -389,6 +413,41 @@ def test_without_server_audio_the_browser_speaks_with_the_same_highlighting(
     assert [s["text"] for s in said[:3]] == [s["spoken"] for s in manifest["sentences"]]
     assert {s["lang"] for s in said} == {"zh-HK"}  # Cantonese
     assert {round(s["rate"], 2) for s in said} == {0.7}  # 慢
+
+
+@pytest.mark.parametrize("free_again", [True, False], ids=["voices free again", "voices still busy"])
+def test_busy_voices_are_asked_again_after_their_wait_then_the_browser_speaks(
+    player, busy_app, free_again
+):
+    player.add_script(SPEECH_STUB)
+    pool = busy_app.extensions["speech_pool"]
+    busy_app.asked.clear()
+    assert pool.enter(), "the pool's one place is free before the test"  # another listener's
+    held = True
+    try:
+        open_reading(player, busy_app.base_url, rate="fast" if free_again else "slow")  # none made yet
+        first = player.execute_script(
+            "return fetch(arguments[0]).then(r => r.json())", f"{busy_app.base_url}/r/{SLUG}/1/speech.json"
+        )["sentences"][0]
+        player.find_element(By.ID, "rd-player-toggle").click()
+        wait_for(lambda: busy_app.asked.count((first["audio"], 503)) >= 2,
+                 message="the player to be told the voices are busy")  # fmt: skip
+        if free_again:
+            pool.leave()
+            held = False
+            wait_for(lambda: (first["audio"], 200) in busy_app.asked, message="the audio asked again")
+            wait_for(lambda: len(trail(player)) >= 2, message="reading to go on")
+            assert first["spoken"] not in [s["text"] for s in spoken(player)], (
+                "the browser spoke a sentence the server's voice said after its wait"
+            )
+        else:
+            wait_for(lambda: first["spoken"] in [s["text"] for s in spoken(player)],
+                     message="the browser to speak once the voices stayed busy")  # fmt: skip
+            refused = busy_app.asked.count((first["audio"], 503))
+            assert refused >= 3, "the audio was not asked again after the wait"  # audio, why, again
+    finally:
+        if held:
+            pool.leave()
 
 
 # --- accessibility -------------------------------------------------------------------------

@@ -1,12 +1,16 @@
 /* The player's sound: the page's one <audio> element plays the server's recording of a
    sentence; the browser's own speechSynthesis speaks it when the server has no voice or
-   its audio keeps failing.
+   its audio keeps failing. When the server's voices are busy (503 or 429 with a short
+   Retry-After), the sentence's audio is asked again once after that wait, and only then
+   does the browser speak it.
 
    Never two voices: one <audio>, speechSynthesis cancelled before anything plays, and a
    token bumped whenever speech starts or stops, so late callbacks of old speech see a
    stale token and do nothing. */
 
 const AUDIO_FAILURES_BEFORE_FALLBACK = 2; // then the rest of the page uses speechSynthesis
+const BUSY_RETRIES = 1; // a sentence's audio asked again this often after a busy server's wait
+const LONGEST_BUSY_WAIT = 5; // seconds; a server asking for longer: the browser speaks at once
 const CLAUSE = /[^，、；：。！？]+[，、；：。！？]*|[，、；：。！？]+/g; // a clause and the marks after it
 
 /* The plain <audio controls> of the whole page becomes the player's silent servant. */
@@ -23,6 +27,17 @@ function takeOver(audio) {
 /* The server makes a sentence's audio on its first fetch; ask for the next one early. */
 function warm(url) {
   fetch(url, { credentials: "same-origin" }).catch(() => {});
+}
+
+/* After the <audio> failed on `url`: the seconds the server asked to wait if it was busy
+   (503 or 429 with a short Retry-After), else null. */
+function busyWait(url) {
+  return fetch(url, { credentials: "same-origin", cache: "no-store" }).then((response) => {
+    if (response.body) response.body.cancel().catch(() => {});
+    if (response.status !== 503 && response.status !== 429) return null;
+    const seconds = Number(response.headers.get("Retry-After"));
+    return Number.isFinite(seconds) && seconds <= LONGEST_BUSY_WAIT ? seconds : null;
+  }, () => null);
 }
 
 function chooseBrowserVoice(lang) {
@@ -72,13 +87,24 @@ export function createVoice(audio, sentence, on) {
     audio.onerror = onError;
   }
 
-  function playAudio(url, i, mine) {
+  function playAudio(url, i, mine, retries = 0) {
     let settled = false;
+    function fallBack() {
+      failures += 1;
+      speakWithBrowser(i, mine);
+    }
     function failed() {
       if (settled || mine !== token) return;
       settled = true;
-      failures += 1;
-      speakWithBrowser(i, mine);
+      if (retries >= BUSY_RETRIES) {
+        fallBack();
+        return;
+      }
+      busyWait(url).then((seconds) => {
+        if (mine !== token) return;
+        if (seconds === null) fallBack();
+        else setTimeout(() => { if (mine === token) playAudio(url, i, mine, retries + 1); }, seconds * 1000);
+      });
     }
     listen(i, mine, failed);
     audio.src = url;
