@@ -43,7 +43,6 @@ from reader.settings import Settings
 from reader.speech.spoken import spoken_form
 from reader.web import last_read, store
 from reader.web.i18n import in_script
-from reader.web.speech_views import audio_keys, audio_url, over_limit, private_to_reader
 
 VISIT_COOKIE = "rd_visit"
 VISIT_KEY_FILE = "kiosk-visit.key"  # in INSTANCE_DIR, when there is no SECRET_KEY
@@ -247,6 +246,9 @@ def end():
 def say(phrase: str):
     """One of the kiosk's PHRASES in the visitor's voice and rate: a redirect to its
     cached MP3, or 503 when there is no voice (the page then asks the browser to speak)."""
+    # Here, not at the top: speech_views imports page_cache, which imports this module.
+    from reader.web.speech_views import audio_keys, audio_url, over_limit, private_to_reader
+
     text = PHRASES.get(phrase) or abort(404)
     voice, rate, pauses = g.settings.voice, g.settings.rate, g.settings.pauses
     (key,) = audio_keys([spoken_form(in_script(text), voice)], voice, rate, pauses)
