@@ -148,12 +148,16 @@ export async function search(index, query) {
   const matches = length <= 2 ? await postings(index, meta, wanted) : await longMatches(index, meta, wanted, fold);
   const reports = new Set(matches.map(([r]) => r));
   const places = matches.reduce((sum, [, , count]) => sum + count, 0);
+  // each report holds at least one listed page: the first `limit` of them are enough
+  const listed = [...reports].slice(0, meta.limit);
+  const texts = new Map(await Promise.all(listed.map((r) => reportFile(index, r).then((file) => [r, file]))));
   const hits = [];
   const pagesHit = new Set();
   for (const [r, i] of matches) {
     if (hits.length >= meta.limit) break;
-    const report = await reportFile(index, r);
-    const sentence = sentencesOf(report)[i];
+    const report = texts.get(r);
+    if (!report.sentences) report.sentences = sentencesOf(report);
+    const sentence = report.sentences[i];
     if (pagesHit.has(r + ":" + sentence.n)) continue;
     pagesHit.add(r + ":" + sentence.n);
     hits.push({
