@@ -306,6 +306,17 @@ def test_settings_kept_in_local_storage_apply_before_first_paint(exported, site,
         wait_for(lambda: "/elder/" in chromium.current_url, 5, "the elder page again")
         at_first_frame = wait_for(lambda: chromium.execute_script("return window.__classesAtFirstFrame"), 5)
         assert {"rd-elder", "rd-theme--blue-white", "rd-size--3", "rd-spacing--wide"} <= set(at_first_frame.split())
+        # the settings form keeps what it is sent, and goes back to the page it came from
+        footer_link = chromium.find_element("css selector", ".rd-footer a[href$='/settings/']")
+        chromium.execute_script("arguments[0].click()", footer_link)  # under the docked player
+        wait_for(lambda: chromium.current_url.endswith("/elder/settings/")
+                 and chromium.execute_script("return document.readyState") == "complete", 5, "the settings form")
+        for selector in ("label[for='set-theme-black-white']", ".rd-settings button[type='submit']:not([name])"):
+            control = chromium.find_element("css selector", selector)
+            chromium.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", control)
+            control.click()
+        wait_for(lambda: chromium.current_url.endswith("/elder/r/dg-nancheng-2023-work-plan/1/"), 5, "back")
+        assert "rd-theme--black-white" in chromium.find_element("tag name", "html").get_attribute("class")
     finally:
         chromium.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", added)
         chromium.execute_script("localStorage.clear()")
