@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
-from bs4 import BeautifulSoup
+import lxml.etree
+import lxml.html
 
 from reader.settings import DEFAULTS, ELDER_PRESET, SETTINGS, Settings
 
@@ -108,48 +109,44 @@ def rewrite_page(
     """The app's page at `app_path` of `tree` with the export's addresses, the settings that
     need the app left out, and the scripts the export adds to <head>; without `audio`, no
     address of audio (the browser's own voice reads)."""
-    soup = BeautifulSoup(html, "lxml")
-    if not audio:
-        for element in soup.select("audio[src], [data-audio]"):
-            element.attrs.pop("src" if element.name == "audio" else "data-audio", None)
+    root = lxml.html.document_fromstring(html)
     rendered_under = addresses.base + tree
     here = addresses.page(app_path, tree)
-    other_tree = TREES[1 - TREES.index(tree)]
-    counterpart = addresses.page(app_path, other_tree)
-    for name in SERVER_ONLY_SETTINGS:
-        for group in soup.select(f"#rd-toolbar-{name}"):
-            group.decompose()
-        for field in soup.select(f"input[name='{name}']"):
-            fieldset = field.find_parent("fieldset")
-            if fieldset is not None:
-                fieldset.decompose()
-    for downloads in soup.select(".rd-downloads"):
-        downloads.decompose()
-    for element in soup.select("[data-manifest]"):
-        element["data-manifest"] = addresses.static_url(element["data-manifest"], rendered_under, tree)
-    for element in soup.find_all(True):
+    counterpart = addresses.page(app_path, TREES[1 - TREES.index(tree)])
+    left_out = [f"//*[@id='rd-toolbar-{name}']" for name in SERVER_ONLY_SETTINGS]
+    left_out += [f"//fieldset[.//input[@name='{name}']]" for name in SERVER_ONLY_SETTINGS]
+    left_out.append("//*[contains(concat(' ', @class, ' '), ' rd-downloads ')]")
+    for element in root.xpath(" | ".join(left_out)):
+        element.drop_tree()
+    if not audio:
+        for element in root.xpath("//audio[@src]"):
+            del element.attrib["src"]
+        for element in root.xpath("//*[@data-audio]"):
+            del element.attrib["data-audio"]
+    for element in root.xpath("//*[@data-manifest]"):
+        element.set("data-manifest", addresses.static_url(element.get("data-manifest"), rendered_under, tree))
+    for element in root.iter(lxml.etree.Element):
         for attribute in URL_ATTRIBUTES:
-            if element.has_attr(attribute):
-                element[attribute] = _rewritten(
+            if attribute in element.attrib:
+                element.set(attribute, _rewritten(
                     element, attribute, here, counterpart, tree, rendered_under, addresses
-                )
-    for form in soup.select("form[method='post']"):  # the settings form: static-settings.js saves it
-        form["method"] = "get"
-        form["action"] = here
-        form["data-module"] = "rd-static-settings-form"
-        for hidden in form.select("input[name='next']"):
-            hidden.decompose()
-    head = soup.head
-    anchor = head.title
+                ))  # fmt: skip
+    for form in root.xpath("//form[@method='post']"):  # the settings form: static-settings.js saves it
+        form.set("method", "get")
+        form.set("action", here)
+        form.set("data-module", "rd-static-settings-form")
+        for hidden in form.xpath(".//input[@name='next']"):
+            hidden.drop_tree()
+    anchor = root.head.find("title")
     for attributes in extra_head:
-        script = soup.new_tag("script", attrs=attributes)
-        anchor.insert_after(script)
+        script = lxml.html.Element("script", {name: str(value) for name, value in attributes.items()})
+        anchor.addnext(script)
         anchor = script
-    return "<!doctype html>\n" + str(soup.html)
+    return lxml.html.tostring(root, doctype="<!doctype html>", encoding="unicode")
 
 
 def _rewritten(element, attribute, here, counterpart, tree, rendered_under, addresses) -> str:
-    url = element[attribute]
+    url = element.get(attribute)
     if element.get("id") == "rd-elder-switch":
         return counterpart
     path, query, fragment = addresses.app_path(url, rendered_under)
