@@ -125,6 +125,7 @@ def rewrite_page(
             del element.attrib["data-audio"]
     for element in root.xpath("//*[@data-manifest]"):
         element.set("data-manifest", addresses.static_url(element.get("data-manifest"), rendered_under, tree))
+        element.set("data-page-suffix", "/")  # a page is its folder: r/<slug>/<n>/
     for element in root.iter(lxml.etree.Element):
         for attribute in URL_ATTRIBUTES:
             if attribute in element.attrib:
