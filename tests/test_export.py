@@ -244,6 +244,9 @@ def test_without_javascript_the_elder_switch_links_the_two_versions_of_every_pag
         assert {"rd-elder", "rd-size--2", "rd-spacing--wide"} <= set(elder.html["class"])
         assert elder.select_one("#rd-elder-switch")["aria-pressed"] == "true"
         assert urljoin(elder_url, elder.select_one("#rd-elder-switch")["href"]) == origin + page
+    # search needs a script here, and the page says so to a browser without one
+    notice = _soup(_get(site + "search/")[2]).select_one("noscript").get_text()
+    assert "JavaScript" in notice and "书库" in notice
 
 
 QUERIES = ("街道", "黨建", "党建引领强根基", "南城", "经济社会发展", "双统筹", "现代化建设", "疫", "没有这个词")

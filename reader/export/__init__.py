@@ -108,7 +108,8 @@ def build(
                     extra.append({"type": "module", "src": addresses.shared("/static/js/static-search.js")})
                 written = rewrite_page(html, app_path, tree, addresses, extra, audio)
                 if app_path == "/search":
-                    written = written.replace('id="main"', _search_attributes(app, addresses, tree), 1)
+                    attributes, note = _search_page(app, addresses, tree)
+                    written = written.replace('id="main"', attributes, 1).replace("</form>", "</form>" + note, 1)
                 _write(out / tree / page_folder(app_path) / "index.html", written.encode("utf-8"))
                 result.pages += 1
 
@@ -239,9 +240,10 @@ def _write(path: Path, data: bytes) -> None:
         raise ExportError(f"{path}: cannot write: {exc.strerror or exc}") from exc
 
 
-def _search_attributes(app: Flask, addresses: Addresses, tree: str) -> str:
-    """<main>'s attributes on the search page: where the index is, and the strings that
-    static-search.js shows, from the catalogue as the server's page has them."""
+def _search_page(app: Flask, addresses: Addresses, tree: str) -> tuple[str, str]:
+    """<main>'s attributes on the search page (where the index is, and the strings that
+    static-search.js shows, from the catalogue as the server's page has them), and what
+    the page says to a browser without JavaScript."""
     from markupsafe import escape
 
     from reader.search import QUERY_MAX_CHARS, SEARCH_LIMIT
@@ -264,5 +266,9 @@ def _search_attributes(app: Flask, addresses: Addresses, tree: str) -> str:
                 count=QUERY_MAX_CHARS,
             ),
         }  # fmt: skip
+        note = gettext("这份静态版的搜索需要浏览器运行 JavaScript。没有 JavaScript 时，请从书库打开报告，用目录或全文查找。")
     data = " ".join(f'data-{name}="{escape(str(value))}"' for name, value in strings.items())
-    return f'id="main" data-module="rd-static-search" {data}'
+    return (
+        f'id="main" data-module="rd-static-search" {data}',
+        f'<noscript><p class="rd-notice">{note}</p></noscript>',
+    )
