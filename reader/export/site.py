@@ -132,6 +132,12 @@ def rewrite_page(
                 element.set(attribute, _rewritten(
                     element, attribute, here, counterpart, tree, rendered_under, addresses
                 ))  # fmt: skip
+    # what works only through static-settings.js is hidden until it runs: 无障碍版, 设置
+    settings_page = addresses.page("/settings", tree)
+    for element in root.xpath("//*[@id='rd-toolbar-switch'] | //li[a[@href=$page]]", page=settings_page):
+        if app_path != "/settings":
+            element.set("hidden", "")
+            element.set("data-needs-script", "")
     for form in root.xpath("//form[@method='post']"):  # the settings form: static-settings.js saves it
         form.set("method", "get")
         form.set("action", here)

@@ -113,7 +113,10 @@
   }
 
   document.addEventListener("readystatechange", function () {
-    if (document.readyState === "interactive") applyToPage(effective(chosen));
+    if (document.readyState !== "interactive") return;
+    applyToPage(effective(chosen));
+    // 无障碍版 and 设置 need this script in a static copy: hidden without it
+    document.querySelectorAll("[data-needs-script]").forEach(function (element) { element.hidden = false; });
   });
 
   function announce(message) {
