@@ -18,7 +18,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlencode, urlsplit
@@ -60,11 +60,13 @@ class ExportResult:
     search_bytes: dict[str, int] = field(default_factory=dict)  # kind of index file → bytes
 
 
-Progress = Callable[[Iterable, int, str], "contextmanager"]
+# (items, how many, label) → a context manager yielding the items (click.progressbar's shape)
+Progress = Callable[[Iterable, int, str], AbstractContextManager]
 
 
 @contextmanager
 def no_progress(items: Iterable, length: int, label: str) -> Iterator[Iterable]:
+    """No bar: the items as they come (the default, for tests and other callers)."""
     yield items
 
 
