@@ -50,11 +50,12 @@ def gzipped(path: Path) -> int:
 
 
 def fetched_for(index: Path, query: str) -> list[Path]:
-    """The files static-search.js fetches for `query` (already clean), as it decides."""
+    """The files static-search.js fetches for `query` (already clean): its gram's shards,
+    and the first reports holding all its pairs (a few more than hold the phrase itself)."""
     meta = json.loads((index / "meta.json").read_text())
     wanted = fold(query)
     files = [index / "meta.json", index / "fold.json"]
-    grams = [wanted] if len(wanted) <= 2 else sorted({wanted[k:k + 2] for k in range(len(wanted) - 1)})
+    grams = [wanted] if len(wanted) == 1 else sorted({wanted[k : k + 2] for k in range(len(wanted) - 1)})
     reports: list[int] = []
     for gram in grams:
         shard = index / str(len(gram)) / f"{shard_of(gram, meta['shards'][len(gram) - 1])}.json"
@@ -62,9 +63,7 @@ def fetched_for(index: Path, query: str) -> list[Path]:
         runs = json.loads(shard.read_text()).get(gram, [])
         held = [-step - 1 for step in runs if step < 0]
         reports = held if not reports and gram == grams[0] else [r for r in reports if r in set(held)]
-    if len(wanted) <= 2:
-        reports = reports[: meta["limit"]]
-    return files + [index / "r" / f"{r}.json" for r in reports]
+    return files + [index / "r" / f"{r}.json" for r in reports[: meta["limit"]]]
 
 
 def main() -> None:

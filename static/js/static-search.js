@@ -6,8 +6,8 @@
    and how many places in how many reports match. A sentence matches when its folded text
    (reader/folding.py: 繁體 as 简体, full width as half, upper case as lower) holds the
    folded query. The index (reader/export/search_index.py) is fetched in parts: the
-   postings of the query's own 1- or 2-character gram, or of each 2-character gram of a
-   longer one, and the text of only the reports whose sentences are shown or checked.
+   postings of a one-character query's character, or the places of each pair of
+   characters of a longer one, and the text of only the reports whose sentences are shown.
    Strings come from the catalogue through data-i18n-* on <main>. */
 
 const main = document.querySelector("[data-module='rd-static-search']");
@@ -57,16 +57,14 @@ function spans(folded, query) {
   }
 }
 
-/* A gram's postings: [[r, i, count], ...] in report and sentence order. */
-async function postings(index, meta, gram) {
-  const size = Array.from(gram).length;
-  const shard = await getJSON(index + size + "/" + shardOf(gram, meta.shards[size - 1]) + ".json");
-  const runs = shard[gram] || [];
-  const repeats = new Map(((shard["#"] || {})[gram] || []).map(([r, i, c]) => [r + ":" + i, c]));
+/* A character's postings: [[r, i, count], ...] in report and sentence order. */
+async function characterPostings(index, meta, character) {
+  const shard = await getJSON(index + "1/" + shardOf(character, meta.shards[0]) + ".json");
+  const repeats = new Map(((shard["#"] || {})[character] || []).map(([r, i, c]) => [r + ":" + i, c]));
   const entries = [];
   let report = -1;
   let sentence = 0;
-  for (const step of runs) {
+  for (const step of shard[character] || []) {
     if (step < 0) {
       report = -step - 1;
       sentence = 0;
@@ -76,6 +74,64 @@ async function postings(index, meta, gram) {
     entries.push([report, sentence, repeats.get(report + ":" + sentence) || 1]);
   }
   return entries;
+}
+
+/* A pair's postings: Map of "r:i" → the places it starts at, in report and sentence order. */
+async function pairPostings(index, meta, pair) {
+  const shard = await getJSON(index + "2/" + shardOf(pair, meta.shards[1]) + ".json");
+  const runs = shard[pair] || [];
+  const entries = new Map();
+  let report = -1;
+  let sentence = 0;
+  for (let k = 0; k < runs.length;) {
+    if (runs[k] < 0) {
+      report = -runs[k] - 1;
+      sentence = 0;
+      k += 1;
+      continue;
+    }
+    sentence += runs[k];
+    const count = runs[k + 1];
+    const places = [];
+    let place = 0;
+    for (let j = 0; j < count; j += 1) {
+      place += runs[k + 2 + j];
+      places.push(place);
+    }
+    entries.set(report + ":" + sentence, places);
+    k += 2 + count;
+  }
+  return entries;
+}
+
+/* How many of `starts` (ascending) begin a match of `length` characters that does not
+   overlap the one before: the places match_spans finds, leftmost first. */
+function withoutOverlaps(starts, length) {
+  let count = 0;
+  let free = 0;
+  starts.forEach((start) => {
+    if (start >= free) {
+      count += 1;
+      free = start + length;
+    }
+  });
+  return count;
+}
+
+/* Matching sentences [[r, i, places]] of a query of two characters or more: where its
+   first pair starts, each pair after it starts one place later. */
+async function pairMatches(index, meta, query) {
+  const characters = Array.from(query);
+  const pairs = characters.slice(0, -1).map((c, k) => c + characters[k + 1]);
+  const postings = await Promise.all(pairs.map((pair) => pairPostings(index, meta, pair)));
+  const matches = [];
+  postings[0].forEach((places, key) => {
+    if (!postings.every((other) => other.has(key))) return;
+    const starts = places.filter((start) => postings.every((other, k) => other.get(key).includes(start + k)));
+    const count = withoutOverlaps(starts, characters.length);
+    if (count) matches.push(key.split(":").map(Number).concat([count]));
+  });
+  return matches;
 }
 
 function reportFile(index, r) {
@@ -89,36 +145,6 @@ function sentencesOf(report) {
     texts.forEach((text, seq) => all.push({ n: n, seq: seq, text: text, headingPath: headingPath }));
   });
   return all;
-}
-
-/* Matching sentences [[r, i, places]] for a query of 3 characters or more: those holding
-   each of its 2-grams, checked against their text. */
-async function longMatches(index, meta, query, fold) {
-  const characters = Array.from(query);
-  const grams = [...new Set(characters.slice(0, -1).map((c, k) => c + characters[k + 1]))];
-  const lists = await Promise.all(grams.map((gram) => postings(index, meta, gram)));
-  lists.sort((a, b) => a.length - b.length);
-  let candidates = lists[0].map(([r, i]) => r + ":" + i);
-  for (const list of lists.slice(1)) {
-    const holding = new Set(list.map(([r, i]) => r + ":" + i));
-    candidates = candidates.filter((key) => holding.has(key));
-  }
-  const byReport = new Map();
-  candidates.forEach((key) => {
-    const [r, i] = key.split(":").map(Number);
-    if (!byReport.has(r)) byReport.set(r, []);
-    byReport.get(r).push(i);
-  });
-  const reports = [...byReport.keys()].sort((a, b) => a - b);
-  const texts = await Promise.all(reports.map((r) => reportFile(index, r).then(sentencesOf)));
-  const matches = [];
-  reports.forEach((r, k) => {
-    byReport.get(r).sort((a, b) => a - b).forEach((i) => {
-      const places = spans(fold(texts[k][i].text), query).length;
-      if (places) matches.push([r, i, places]);
-    });
-  });
-  return matches;
 }
 
 /* reader.search._snippet: the sentence around its first match, as [text, isMatch] parts. */
@@ -145,7 +171,7 @@ export async function search(index, query) {
   const wanted = fold(query);
   const length = Array.from(wanted).length;
   if (!length) return { hits: [], places: 0, reports: 0 };
-  const matches = length <= 2 ? await postings(index, meta, wanted) : await longMatches(index, meta, wanted, fold);
+  const matches = length === 1 ? await characterPostings(index, meta, wanted) : await pairMatches(index, meta, wanted);
   const reports = new Set(matches.map(([r]) => r));
   const places = matches.reduce((sum, [, , count]) => sum + count, 0);
   // each report holds at least one listed page: the first `limit` of them are enough
