@@ -119,6 +119,8 @@ def build(
     speech_pages = [(r.slug, str(p.n)) for r, pages in reports for p in pages]
     speech_pages += [(r.slug, "outline") for r, _pages in reports]
     choices = [(voice, rate) for voice in voices for rate in rates]
+    # the plain player's page audio: the default voice and rate if exported, else the first
+    plain = (DEFAULT_VOICE, DEFAULT_RATE) if (DEFAULT_VOICE, DEFAULT_RATE) in choices else choices[0]
     keys = {key for choice in choices for slug, n in speech_pages
             for key in _keys(renderer.manifest(slug, n, *choice))}  # fmt: skip
     for term_path in term_audio:
@@ -140,7 +142,7 @@ def build(
             path = out / "r" / slug / n / MANIFEST_FILE.format(voice=voice, rate=rate, pauses=DEFAULT_PAUSES)
             _write(path, json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
             result.manifests += 1
-            if (voice, rate) == choices[0] and sentence_keys:
+            if (voice, rate) == plain and sentence_keys:
                 joined = _joined([cache.path(key).read_bytes() for key in sentence_keys])
                 _write(out / "r" / slug / n / "audio.mp3", joined)
                 result.page_audio += 1
