@@ -29,9 +29,15 @@ def main() -> None:
 @click.option(
     "--content", "content_dir", type=click.Path(path_type=Path, file_okay=False), help=CONTENT_HELP,
 )
-@click.option("--kiosk", is_flag=True, help="Kiosk mode: 长者模式 by default, no way off the site.")
+@click.option("--kiosk", is_flag=True, help="Kiosk mode: one visit at a time, 长者模式 by default, no way off the site.")
+@click.option(
+    "--idle", type=click.IntRange(min=1), metavar="SECONDS",
+    help="On a kiosk, quiet seconds before it asks 还在阅读吗？  [default: KIOSK_IDLE_SECONDS, 90]",
+)
 @click.option("--threads", default=8, show_default=True, help="Worker threads.")
-def serve(host: str, port: int, content_dir: Path | None, kiosk: bool, threads: int) -> None:
+def serve(
+    host: str, port: int, content_dir: Path | None, kiosk: bool, idle: int | None, threads: int
+) -> None:
     """Serve the reports with a production WSGI server (waitress).
 
     SIGTERM or Ctrl-C stops it gracefully: no new connections, the pages and audio being
@@ -39,7 +45,7 @@ def serve(host: str, port: int, content_dir: Path | None, kiosk: bool, threads: 
     """
     from reader import serving
 
-    settings = _config(CONTENT_DIR=content_dir, KIOSK=kiosk or None)
+    settings = _config(CONTENT_DIR=content_dir, KIOSK=kiosk or None, KIOSK_IDLE_SECONDS=idle)
 
     def announce(url: str) -> None:
         click.echo(f"易读 Reader is serving {settings['CONTENT_DIR']} at {url}", err=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.paginate import DEFAULT_PAGE_CHARS
+from reader.settings import KIOSK_DEFAULTS, defaults_problem
 from reader.sources import DEFAULT_MAX_HTML_ELEMENTS, DEFAULT_MAX_SOURCE_BYTES
 from reader.speech.limits import DEFAULT_BURST, DEFAULT_EXEMPT, DEFAULT_PER_MINUTE
 from reader.speech.synthesiser import (
@@ -23,6 +24,7 @@ from reader.speech.synthesiser import (
     DEFAULT_WORKERS,
 )
 
+MIN_COUNTDOWN_SECONDS = 20
 CONFIG_FILE = "config.py"  # in INSTANCE_DIR; upper-case names in it are read
 
 DEFAULTS: dict[str, Any] = {
@@ -31,7 +33,12 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE": None,  # the library; None: INSTANCE_DIR/library.sqlite3
     "AUDIO_DIR": None,  # the audio cache; None: INSTANCE_DIR/audio
     "PAGE_CHARS": DEFAULT_PAGE_CHARS,  # about how many characters a page holds
-    "KIOSK": False,  # a service-hall kiosk: visitors start in 长者模式
+    "KIOSK": False,  # a service-hall kiosk: one visit at a time, from KIOSK_DEFAULTS
+    "KIOSK_IDLE_SECONDS": 90,  # quiet seconds before the kiosk asks 还在阅读吗？
+    "KIOSK_COUNTDOWN_SECONDS": 30,  # then seconds to answer before it resets (at least 20)
+    "KIOSK_DEFAULTS": KIOSK_DEFAULTS,  # settings every visit starts from (settings-link names)
+    "KIOSK_TOPICS": (),  # topic buttons for search without a keyboard; (): the library's own
+    "PUBLIC_BASE_URL": None,  # where a phone reaches this site (the kiosk's QR codes); None: the address asked
     "LIBRARY_CHECK_SECONDS": 2.0,  # how often a request may check content/ for changes
     "MAX_SOURCE_BYTES": DEFAULT_MAX_SOURCE_BYTES,  # a report file over this is refused unread
     "MAX_HTML_ELEMENTS": DEFAULT_MAX_HTML_ELEMENTS,  # a page with more is refused unparsed
@@ -71,7 +78,27 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         config["AUDIO_DIR"] = instance / "audio"
     for name in PATHS:
         config[name] = str(Path(config[name]).resolve())
+    check_kiosk(config)
     return config
+
+
+def check_kiosk(config: Mapping[str, Any]) -> None:
+    """Refuse kiosk settings that cannot work, with one line naming the setting."""
+    for name in ("KIOSK_IDLE_SECONDS", "KIOSK_COUNTDOWN_SECONDS"):
+        value = config[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"{name}: {value!r} is not a number of seconds")
+    # WCAG 2.2.1: at least 20 s to ask for more time; tests shorten it (TESTING)
+    if config["KIOSK_COUNTDOWN_SECONDS"] < MIN_COUNTDOWN_SECONDS and not config.get("TESTING"):
+        raise ConfigError(
+            f"KIOSK_COUNTDOWN_SECONDS: {config['KIOSK_COUNTDOWN_SECONDS']!r} is under "
+            f"{MIN_COUNTDOWN_SECONDS} (WCAG 2.2.1 gives a visitor at least 20 s to stay)"
+        )
+    if problem := defaults_problem(config["KIOSK_DEFAULTS"]):
+        raise ConfigError(f"KIOSK_DEFAULTS: {problem}")
+    topics = config["KIOSK_TOPICS"]
+    if isinstance(topics, str) or not all(isinstance(t, str) and t.strip() for t in topics):
+        raise ConfigError(f"KIOSK_TOPICS: {topics!r} is not a list of words")
 
 
 def read_config_file(path: Path) -> dict[str, Any]:

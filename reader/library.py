@@ -311,6 +311,14 @@ def pages(conn: sqlite3.Connection, slug: str) -> list[Page]:
     return [page_from(row, sentences[row["n"]]) for row in rows]
 
 
+def headings(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    """Each report's headings (those its pages sit under), without reading any sentence:
+    what the library's reports are about, for the kiosk's topics."""
+    found: dict[str, set[str]] = {}
+    for row in conn.execute("SELECT slug, heading_path FROM page"):
+        found.setdefault(row["slug"], set()).update(json.loads(row["heading_path"]))
+    return found
+
 # --- rows: the only place a Report or a Page turns into table rows and back ---------------
 
 

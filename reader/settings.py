@@ -50,6 +50,7 @@ class Setting:
     # a message id shown in its toolbar group only without JavaScript, when the values
     # other than "off" need a script to do anything
     needs_script_note: str = ""
+    pointer_only: bool = False  # means nothing on a touch screen: not offered on a kiosk
 
     def __post_init__(self) -> None:
         if self.default not in self.values:
@@ -129,7 +130,7 @@ SETTINGS: tuple[Setting, ...] = (
             html_classes=_class_each("rd-guide--", _GUIDES),
             needs_script_note="辅助线跟随鼠标、键盘和朗读，需要浏览器运行 JavaScript；现在不会显示。"),
     Setting("cursor", "鼠标指针", _CURSORS, "normal", toolbar_row=2,
-            html_classes=_class_each("rd-cursor--", _CURSORS)),
+            html_classes=_class_each("rd-cursor--", _CURSORS), pointer_only=True),
     Setting("script", "简繁", _choices(("hans", "简体"), ("hant", "繁體")), "hans",
             toolbar_row=2, reloads=True),
     # 拼音 or 粤拼 above the characters of report text, as the voice reads them
@@ -151,6 +152,11 @@ TOOLBAR_ROWS: tuple[tuple[Setting, ...], ...] = tuple(
 )
 DEFAULTS: dict[str, str] = {setting.name: setting.default for setting in SETTINGS}
 
+
+def for_touch(rows: tuple[tuple[Setting, ...], ...]) -> tuple[tuple[Setting, ...], ...]:
+    """The toolbar's rows without the settings a touch screen has no use for."""
+    return tuple(tuple(s for s in row if not s.pointer_only) for row in rows)
+
 PRESETS = ("elder", "reset")
 # 长者助手: text at least 150 % (a larger size the reader chose stays), wide spacing. What
 # it changed is kept beside it (`before_size`, `before_spacing`) until it is turned off,
@@ -158,8 +164,27 @@ PRESETS = ("elder", "reset")
 ELDER_PRESET = {"elder": "on", "size": "2", "spacing": "wide"}
 ELDER_RAISES_ONLY = ("size",)
 BEFORE_ELDER = "before_"
+# A kiosk's defaults unless its config says otherwise: 长者助手 on, in the default voice and
+# rate (a hall in Hong Kong or among Cantonese speakers sets "voice": "yue").
+KIOSK_DEFAULTS = {"preset": "elder", "voice": DEFAULT_VOICE, "rate": DEFAULT_RATE}
 # When the text is 繁體 and no interface language was chosen, the interface is 繁體 too.
 INTERFACE_FOR_SCRIPT = {"hant": "zh_Hant"}
+
+
+def defaults_problem(defaults: object) -> str | None:
+    """What is wrong with a place's defaults (a mapping of setting names, or "preset",
+    to values), or None when every name and value is one the settings know."""
+    if not isinstance(defaults, Mapping):
+        return f"{defaults!r} is not a mapping of settings to values"
+    for name, value in defaults.items():
+        if name == "preset":
+            if value != "elder":
+                return f"preset {value!r} is not 'elder'"
+        elif name not in SETTING:
+            return f"{name!r} is not a setting ({', '.join(SETTING)})"
+        elif value not in SETTING[name].values:
+            return f"{name} {value!r} is not one of {', '.join(SETTING[name].values)}"
+    return None
 
 
 def _valid(name: str, value: str) -> bool:
@@ -180,9 +205,13 @@ class Settings:
     stays whatever the script), and 长者助手 remembers what it changed.
     """
 
-    __slots__ = ("_chosen", "_values")
+    __slots__ = ("_baseline", "_chosen", "_values")
 
-    def __init__(self, values: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, values: Mapping[str, str] | None = None, baseline: Mapping[str, str] | None = None
+    ) -> None:
+        # What 退出/重置 returns to: nothing chosen, or on a kiosk its defaults (chosen values)
+        self._baseline = dict(baseline or {})
         chosen = {name: value for name, value in (values or {}).items() if _valid(name, value)}
         if chosen.get("elder") != "on":  # nothing to give back once 长者助手 is off
             chosen = {k: v for k, v in chosen.items() if not k.startswith(BEFORE_ELDER)}
@@ -207,12 +236,24 @@ class Settings:
         return f"Settings({self._chosen!r})"
 
     @classmethod
-    def from_cookie(cls, cookie: str | None, kiosk: bool = False) -> Settings:
-        """Settings from the cookie's value; a kiosk starts in 长者模式."""
-        base = cls().updated({"preset": "elder"}) if kiosk else cls()
+    def baseline_of(cls, defaults: Mapping[str, str]) -> Settings:
+        """A place's own defaults (a kiosk's `KIOSK_DEFAULTS`: settings and presets as the
+        settings links name them), which its visitors start from and 退出/重置 returns to."""
+        chosen = cls().updated(defaults)._chosen
+        return cls(chosen, chosen)
+
+    @classmethod
+    def from_cookie(cls, cookie: str | None, baseline: Settings | None = None) -> Settings:
+        """Settings from the cookie's value, over `baseline` (a kiosk's defaults).
+
+        The cookie keeps every value chosen, a default one too, so a choice that undoes
+        the baseline (长者助手 off, 100 %, 标准 spacing on a kiosk) stays.
+        """
+        base = baseline or cls()
         if not cookie:
             return base
-        return cls({**base._chosen, **dict(parse_qsl(cookie, keep_blank_values=False))})
+        values = {**base._chosen, **dict(parse_qsl(cookie, keep_blank_values=False))}
+        return cls(values, base._baseline)
 
     def updated(self, changes: Mapping[str, str]) -> Settings:
         """A copy with the valid names and values of `changes` applied, presets first.
@@ -223,7 +264,7 @@ class Settings:
         """
         preset = changes.get("preset")
         if preset == "reset":  # 退出/重置 wins over anything sent with it
-            return Settings()
+            return Settings(self._baseline, self._baseline)
         chosen = dict(self._chosen)
         if preset == "elder" and not self.is_elder:
             for name, value in ELDER_PRESET.items():
@@ -234,7 +275,7 @@ class Settings:
             if _valid(name, value) and name in SETTING and value != self._values[name]:
                 chosen[name] = value
                 chosen.pop(BEFORE_ELDER + name, None)  # chosen in 长者助手: kept after it
-        return Settings(chosen)
+        return Settings(chosen, self._baseline)
 
     def _raised(self, name: str, value: str) -> str:
         """The preset's value, or the reader's own where that is larger (text size)."""

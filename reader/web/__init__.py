@@ -60,9 +60,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from reader.web import (
         downloads,
         glossary_views,
+        handoff,
         health,
         home,
         i18n,
+        kiosk,
         reports,
         ruby,
         settings_views,
@@ -79,13 +81,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     speech_views.init_app(app)
     downloads.init_app(app)
     glossary_views.init_app(app)
+    kiosk.init_app(app)
+    handoff.init_app(app)
     for blueprint in (home.bp, reports.bp, settings_views.bp, speech_views.bp, health.bp, downloads.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(glossary_views.bp)
+    app.register_blueprint(kiosk.bp)
+    app.register_blueprint(handoff.bp)
 
     @app.before_request
     def load_settings() -> None:
-        g.settings = Settings.from_cookie(request.cookies.get(COOKIE_NAME), app.config["KIOSK"])
+        g.settings = Settings.from_cookie(kiosk.visit_cookie(COOKIE_NAME), kiosk.baseline())
 
     @app.after_request
     def secure_headers(response):

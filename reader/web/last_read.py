@@ -6,7 +6,8 @@ sentence's place on that page counted from 0. The server writes `<slug>:<n>` whe
 page is viewed, so 继续阅读 works without JavaScript; static/js/player/position.js adds
 the sentence as it is read. The value is at most MAX_CHARS characters; anything longer,
 malformed or naming a page that no longer exists is ignored, never an error. On a kiosk it
-lasts one visit (a session cookie), as the reading position belongs to the visitor.
+lasts one visit (a session cookie, read only within the visit: reader/web/kiosk.py), as the
+reading position belongs to the visitor.
 """
 
 from __future__ import annotations
@@ -14,10 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from flask import current_app, request
-
 from reader import library
-from reader.web import store
+from reader.web import kiosk, store
 
 COOKIE_NAME = "rd_last_read"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -51,10 +50,15 @@ class LastRead:
         return place if self.seq is None else f"{place}:{self.seq}"
 
 
+def kept_place() -> LastRead | None:
+    """The place the cookie keeps, unchecked; on a kiosk only within the visit."""
+    return LastRead.from_cookie(kiosk.visit_cookie(COOKIE_NAME))
+
+
 def remember_page(response, slug: str, n: int):
     """Have `response` keep page n of `slug` as the place last read; a sentence already
     kept on that very page stays (a reload must not forget it)."""
-    kept = LastRead.from_cookie(request.cookies.get(COOKIE_NAME))
+    kept = kept_place()
     here = kept if kept and (kept.slug, kept.n) == (slug, n) else LastRead(slug, n)
     value = here.to_cookie()
     if len(value) <= MAX_CHARS:
@@ -66,12 +70,12 @@ def remember_page(response, slug: str, n: int):
 
 def cookie_max_age() -> int | None:
     """A year; on a kiosk None, so the cookie ends with the visit."""
-    return None if current_app.config["KIOSK"] else COOKIE_MAX_AGE
+    return kiosk.cookie_max_age(COOKIE_MAX_AGE)
 
 
 def last_read():
     """(report, n, seq) for the place in the cookie, or None if it names nothing there now."""
-    place = LastRead.from_cookie(request.cookies.get(COOKIE_NAME))
+    place = kept_place()
     if place is None:
         return None
     report = library.report(store.connection(), place.slug)

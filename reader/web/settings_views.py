@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 
 from reader.settings import (
     COOKIE_MAX_AGE,
@@ -15,8 +15,10 @@ from reader.settings import (
     TOOLBAR_ROWS,
     Setting,
     Settings,
+    for_touch,
 )
 from reader.speech.voices import BROWSER_RATES, VOICE_TABLE
+from reader.web import kiosk
 from reader.web.i18n import gettext
 
 bp = Blueprint("settings", __name__)
@@ -50,7 +52,7 @@ def settings():
             target = with_toolbar(target, toolbar)
         response = redirect(target, code=303)
     response.set_cookie(
-        COOKIE_NAME, g.settings.to_cookie(), max_age=COOKIE_MAX_AGE, samesite="Lax",
+        COOKIE_NAME, g.settings.to_cookie(), max_age=kiosk.cookie_max_age(COOKIE_MAX_AGE), samesite="Lax",
         httponly=False, path="/",
     )
     return response
@@ -148,9 +150,10 @@ KEY_NAMES = {"ArrowLeft": "←", "ArrowRight": "→"}
 
 @bp.app_context_processor
 def setting_labels() -> dict:
+    touch = current_app.config["KIOSK"]  # a kiosk's touch screen: no 大鼠标
     return {
-        "SETTINGS": SETTINGS,
-        "TOOLBAR_ROWS": TOOLBAR_ROWS,
+        "SETTINGS": tuple(s for s in SETTINGS if not (touch and s.pointer_only)),
+        "TOOLBAR_ROWS": for_touch(TOOLBAR_ROWS) if touch else TOOLBAR_ROWS,
         "SHORTCUTS": SHORTCUTS,
         "SHORTCUT_KEYMAP": [(keys, action) for keys, _what, action in SHORTCUTS],
         "KEY_NAMES": KEY_NAMES,

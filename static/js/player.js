@@ -154,7 +154,8 @@ function startPlayer() {
 
   /* On arrival: carry on 连读 from the last page, or show where reading stopped. */
   const carriedOn = arrivedByContinuing(slug, pageNumber);
-  const stopped = rememberedSentence(slug, pageNumber);
+  const arrival = player.getAttribute("data-arrival");
+  const stopped = arrival ? Number(arrival) : rememberedSentence(slug, pageNumber);
   reading.loadManifest();
   if (carriedOn) reading.start(0, "continuous");
   else if (stopped >= 0 && stopped < spans.length) reading.showStoppedAt(stopped);

@@ -7,8 +7,12 @@
    (after parsing, before DOMContentLoaded), so the class arrives as early as it always
    did, and a browser that cannot run modules never gets the JS-only styles. */
 
+import { startKiosk } from "./kiosk.js";
+import { startKioskSay } from "./kiosk-say.js";
+import { startKioskSwipe } from "./kiosk-swipe.js";
 import { startLineFocus } from "./line-focus.js";
 import { startGlossary } from "./glossary.js";
+import { startHandoff } from "./handoff.js";
 import { startLinkButtons } from "./link-buttons.js";
 import { startReadingGuide } from "./reading-guide.js";
 import { startSettingsLinks } from "./settings-links.js";
@@ -17,6 +21,9 @@ import { startToolbarToggle } from "./toolbar-toggle.js";
 
 document.documentElement.classList.add("js-enabled");
 
+startKiosk(); // first: a new visit clears what an earlier visitor left before anyone reads it
+startKioskSay();
+startKioskSwipe();
 startToolbarToggle();
 startSettingsLinks();
 startLinkButtons();
@@ -24,3 +31,4 @@ startShortcuts();
 startReadingGuide();
 startLineFocus();
 startGlossary();
+startHandoff();

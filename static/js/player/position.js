@@ -54,6 +54,8 @@ function writeLastRead(place) {
 export function rememberSentence(slug, n, seq) {
   writeJSON(storage("localStorage"), POSITION_KEY, { slug: slug, n: n, seq: seq });
   writeLastRead({ slug: slug, n: n, seq: seq });
+  // for whatever follows the reading, such as the kiosk's 在手机上继续 code (handoff.js)
+  document.dispatchEvent(new CustomEvent("rd:sentence", { detail: { slug: slug, n: n, seq: seq } }));
 }
 
 /** Reading was stopped on page n of `slug` (继续阅读 keeps the page), or, with no

@@ -9,10 +9,13 @@ import { rememberedPlace } from "./position.js";
  * Offer to continue `reading` of report `slug` where it stopped, in a button on `player`
  * above its `controls`; `showPage(n)` shows page n in place and resolves once its
  * manifest is loaded. The wording is the player's data-i18n-resume ({n}, {sentence}).
+ * A page opened from a kiosk's QR code (data-arrival: the sentence handed over) offers
+ * that sentence instead, as 从这里继续朗读 (data-i18n-arrival).
  */
 export function offerResume({ player, controls, toggle, slug, reading, showPage }) {
-  const place = rememberedPlace(slug);
-  const wording = player.getAttribute("data-i18n-resume");
+  const arrival = player.getAttribute("data-arrival");
+  const place = arrival ? { n: reading.page(), seq: Number(arrival) } : rememberedPlace(slug);
+  const wording = player.getAttribute(arrival ? "data-i18n-arrival" : "data-i18n-resume");
   if (!place || !wording) return;
   const button = document.createElement("button");
   button.type = "button";
