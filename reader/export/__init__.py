@@ -115,6 +115,9 @@ def build(
                 _write(out / tree / page_folder(app_path) / "index.html", written.encode("utf-8"))
                 result.pages += 1
 
+    for report, _pages in reports:  # the title and date at the head of each printed sheet
+        _write(out / "r" / report.slug / "print.css", renderer.file(f"/r/{report.slug}/print.css"))
+
     # the manifests name every sentence's audio; the keys are made, then they are written
     speech_pages = [(r.slug, str(p.n)) for r, pages in reports for p in pages]
     speech_pages += [(r.slug, "outline") for r, _pages in reports]
@@ -181,6 +184,9 @@ class _Renderer:
 
     def page(self, app_path: str, tree: str) -> str:
         return self._get(app_path, tree).get_data(as_text=True)
+
+    def file(self, app_path: str) -> bytes:
+        return self._get(app_path).get_data()
 
     def manifest(self, slug: str, n: str, voice: str, rate: str) -> dict:
         query = urlencode({"voice": voice, "rate": rate, "pauses": DEFAULT_PAUSES})

@@ -10,7 +10,8 @@ Two trees of pages: the default one at the base path, and the 长者助手 one u
 so a reader without JavaScript has both, and the 长者助手 switch links between them.
 Everything else (settings, the player's voice and rate) is kept by
 static/js/static-settings.js in local storage. Settings that change the text the server
-renders (简繁, 注音, 界面语言) and the whole-report downloads need the app, and are left out.
+renders (简繁, 注音, 界面语言), the whole-report downloads and the printout's hand-off QR code
+need the app, and are left out.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ PAGE_ROUTES = (
 # app paths served as they are, the same for both trees
 SHARED_FILES = re.compile(
     r"/static/.+|/audio/[0-9a-f]{64}\.mp3|/r/[^/]+/(\d+|outline)/audio\.mp3|/glossary/.+/audio\.mp3"
+    r"|/r/[^/]+/print\.css"
 )
 MANIFEST = re.compile(r"/r/([^/]+)/(\d+|outline)/speech\.json")
 URL_ATTRIBUTES = ("href", "src", "action", "data-audio", "data-report")
@@ -116,6 +118,9 @@ def rewrite_page(
     left_out = [f"//*[@id='rd-toolbar-{name}']" for name in SERVER_ONLY_SETTINGS]
     left_out += [f"//fieldset[.//input[@name='{name}']]" for name in SERVER_ONLY_SETTINGS]
     left_out.append("//*[contains(concat(' ', @class, ' '), ' rd-downloads ')]")
+    # a printout's QR code and address open the page through the app's hand-off, which a
+    # static copy has not: the printout keeps its date and source
+    left_out.append("//*[@class='rd-printout__code'] | //*[@class='rd-printout__facts']/p[span[@lang='en']]")
     for element in root.xpath(" | ".join(left_out)):
         element.drop_tree()
     if not audio:
