@@ -78,7 +78,12 @@ def build(
     from reader.web import create_app
 
     base = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
-    app = create_app({**config, "SPEECH_PER_MINUTE": 0, "SPEECH_DISABLED": not audio or config.get("SPEECH_DISABLED", False)})
+    # the public site's pages (a kiosk's visits, idle reset and hand-off need the app), and
+    # no limit on the audio one client, the build, has made
+    app = create_app({
+        **config, "KIOSK": False, "SPEECH_PER_MINUTE": 0,
+        "SPEECH_DISABLED": not audio or config.get("SPEECH_DISABLED", False),
+    })  # fmt: skip
     addresses = Addresses(base)
     result = ExportResult()
     try:
