@@ -411,3 +411,54 @@ def _make_report_audio(cache, reports: list, rates: tuple[str, ...]) -> int:
         f"{made + failed} report MP3s: {made - ready} made, {ready} already made, {failed} failed"
     )
     return failed
+
+
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--base-path", default="/", show_default=True,
+    help="The path the export is served under, e.g. /yidu/.",
+)
+@click.option(
+    "--voice", "voices", multiple=True, type=click.Choice(VOICES),
+    help=f"Voice to export audio in (repeatable; default: {DEFAULT_VOICE}).",
+)
+@click.option(
+    "--rate", "rates", multiple=True, type=click.Choice(tuple(RATES)),
+    help=f"Rate to export audio at (repeatable; default: {DEFAULT_RATE}).",
+)
+@click.option(
+    "--content", "content_dir", type=click.Path(path_type=Path, file_okay=False), help=CONTENT_HELP,
+)
+@click.option("--no-audio", is_flag=True, help="No audio: the browser's own voice reads.")
+@click.option("--workers", default=2, show_default=True, help="Voice worker processes.")
+def build(
+    out: Path, base_path: str, voices: tuple[str, ...], rates: tuple[str, ...],
+    content_dir: Path | None, no_audio: bool, workers: int,
+) -> None:
+    """Export every page, the assets, the audio and a search index as static files in OUT."""
+    import time
+
+    from reader import export
+
+    settings = _config(CONTENT_DIR=content_dir, SPEECH_WORKERS=workers)
+
+    def progress(items, length: int, label: str):
+        return click.progressbar(items, length=length, label=label, file=sys.stderr)
+
+    started = time.monotonic()
+    try:
+        result = export.build(
+            out, settings, base_path, voices or (DEFAULT_VOICE,), rates or (DEFAULT_RATE,),
+            audio=not no_audio, progress=progress,
+        )
+    except export.ExportError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    index = ", ".join(f"{kind} {size / 1024:.0f} KiB" for kind, size in result.search_bytes.items())
+    click.echo(
+        f"{out}: {result.pages} pages, {result.manifests} speech manifests, "
+        f"{result.audio_files} sentence audio files ({result.synthesised} synthesised), "
+        f"{result.page_audio} page audio files, search index: {index}; "
+        f"{time.monotonic() - started:.1f} s"
+    )

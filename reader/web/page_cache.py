@@ -37,8 +37,10 @@ from flask import Flask, current_app, g, request
 from werkzeug.http import parse_accept_header
 
 from reader import library
+
+# modules, not names: the views' modules import this one
 from reader.web import kiosk, store
-from reader.web.last_read import COOKIE_NAME as LAST_READ_COOKIE
+from reader.web import last_read as continue_reading
 
 RENDERED_BYTES = 48 * 1024 * 1024  # kept per process: ~1,000 reading pages (~35 KB raw, 12 compressed)
 COMPRESSIBLE = frozenset(
@@ -125,7 +127,7 @@ def cached_page(render: Callable[[], str], *, last_read: bool = False, varies: t
         # of a visit that has ended is not the reader's.
         g.settings.to_cookie(),
         # A kiosk's pages carry the place in their QR code, so the place is in every key there.
-        (kiosk.visit_cookie(LAST_READ_COOKIE) or "") if last_read or current_app.config["KIOSK"] else "",
+        (kiosk.visit_cookie(continue_reading.COOKIE_NAME) or "") if last_read or current_app.config["KIOSK"] else "",
         varies,
     )
     etag = hashlib.sha256(repr(key).encode()).hexdigest()[:32]

@@ -58,9 +58,8 @@ from reader.speech.spoken import spoken_form
 from reader.speech.synthesiser import Synthesiser
 from reader.speech.voices import VOICE_BY_CODE, pause_seconds
 from reader.speech.word_timing import display_words
-from reader.web import store
+from reader.web import page_cache, store
 from reader.web.i18n import in_script
-from reader.web.page_cache import validated
 from reader.web.page_view import view_of
 
 bp = Blueprint("speech", __name__)
@@ -222,7 +221,7 @@ def manifest(slug: str, n: int):
         page_audio=audio_url(page_key),
         sentences=sentences,
     )
-    return private_to_reader(validated(response))
+    return private_to_reader(page_cache.validated(response))
 
 
 @bp.get("/r/<slug>/<int:n>/timing/<sid>.json")
@@ -289,7 +288,7 @@ def outline_manifest(slug: str):
         outline_audio=audio_url(outline_key),
         sentences=sentences,
     )
-    return private_to_reader(validated(response))
+    return private_to_reader(page_cache.validated(response))
 
 
 @bp.get("/r/<slug>/outline/audio.mp3")

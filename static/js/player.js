@@ -13,7 +13,8 @@
 
    Defaults, browser speech rates and each voice's language tag come from the server
    (data-settings-defaults on <body>, data-browser-rates and data-voice-tags on the
-   player), as do the strings people see. */
+   player), as do the strings people see. In the static export (reader build) a page's
+   address is its folder, data-report + n + data-page-suffix ("/"). */
 
 import { jsonAttribute } from "./json-attribute.js";
 import { startCaptionFollowing } from "./player/caption.js";
@@ -113,7 +114,7 @@ function startPlayer() {
     const here = window.location.pathname + window.location.search;
     if (here === shownPath()) return;
     const report = player.getAttribute("data-report");
-    if (!report || !window.location.pathname.startsWith(report) || !/^\d+$/.test(window.location.pathname.slice(report.length))) {
+    if (!report || !window.location.pathname.startsWith(report) || !/^\d+\/?$/.test(window.location.pathname.slice(report.length))) {
       window.location.reload();
       return;
     }
@@ -148,7 +149,7 @@ function startPlayer() {
     toggle: toggle,
     slug: slug,
     reading: reading,
-    showPage: (n) => showPageInPlace(player.getAttribute("data-report") + n, "push"),
+    showPage: (n) => showPageInPlace(player.getAttribute("data-report") + n + (player.getAttribute("data-page-suffix") || ""), "push"),
   });
 
   /* On arrival: carry on 连读 from the last page, or show where reading stopped. */

@@ -1,4 +1,5 @@
-/* The page's speech manifest (/r/<slug>/<n>/speech.json?voice=…&rate=…&pauses=…): for
+/* The page's speech manifest (/r/<slug>/<n>/speech.json?voice=…&rate=…&pauses=…, or in
+   the static export a path with {voice}, {rate} and {pauses} to fill in): for
    each sentence id the audio URL (null when the server has no voice), the text to speak
    and its word timing, the language tag, the pauses, and the next page. Without it the
    browser speaks the page's text. */
@@ -15,9 +16,13 @@ export function createManifest(url, onFresh, voiceTags) {
 
   function load(voice, rate, pauses) {
     loaded = null;
-    const query = "?voice=" + encodeURIComponent(voice) + "&rate=" + encodeURIComponent(rate) +
-      "&pauses=" + encodeURIComponent(pauses);
-    const mine = fetch(url + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    const chosen = { voice: voice, rate: rate, pauses: pauses };
+    // the static export (reader build) names each voice's manifest by a plain path
+    const address = url.includes("{voice}")
+      ? url.replace(/\{(voice|rate|pauses)\}/g, (_all, name) => encodeURIComponent(chosen[name]))
+      : url + "?voice=" + encodeURIComponent(voice) + "&rate=" + encodeURIComponent(rate) +
+        "&pauses=" + encodeURIComponent(pauses);
+    const mine = fetch(address, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((response) => {
         if (!response.ok) throw new Error(String(response.status));
         return response.json();
