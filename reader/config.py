@@ -8,6 +8,7 @@ current directory, as a person running `reader serve` in a folder expects.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ CONFIG_FILE = "config.py"  # in INSTANCE_DIR; upper-case names in it are read
 DEFAULTS: dict[str, Any] = {
     "CONTENT_DIR": "content",  # the reports to serve
     "INSTANCE_DIR": "instance",  # this installation's own files: config.py, library, audio
-    "DATABASE": None,  # the library; None: INSTANCE_DIR/library.sqlite3
+    "DATABASE": None,  # the library; None: INSTANCE_DIR/library-<content folder>-<hash>.sqlite3
     "AUDIO_DIR": None,  # the audio cache; None: INSTANCE_DIR/audio
     "PAGE_CHARS": DEFAULT_PAGE_CHARS,  # about how many characters a page holds
     "KIOSK": False,  # a service-hall kiosk: one visit at a time, from KIOSK_DEFAULTS
@@ -40,7 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "KIOSK_DEFAULTS": KIOSK_DEFAULTS,  # settings every visit starts from (settings-link names)
     "KIOSK_TOPICS": (),  # topic buttons for search without a keyboard; (): the library's own
     "PUBLIC_BASE_URL": None,  # where a phone reaches this site (the kiosk's QR codes); None: the address asked
-    "LIBRARY_CHECK_SECONDS": 2.0,  # how often a request may check content/ for changes
+    "LIBRARY_CHECK_SECONDS": 2.0,  # how often the library watcher checks content/ for changes
     "MAX_SOURCE_BYTES": DEFAULT_MAX_SOURCE_BYTES,  # a report file over this is refused unread
     "MAX_HTML_ELEMENTS": DEFAULT_MAX_HTML_ELEMENTS,  # a page with more is refused unparsed
     "SPEECH_WORKERS": DEFAULT_WORKERS,  # voice worker processes
@@ -76,13 +77,21 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     config.update(overrides)
     config["INSTANCE_DIR"] = str(instance)
     if config["DATABASE"] is None:
-        config["DATABASE"] = instance / "library.sqlite3"
+        config["DATABASE"] = instance / library_name(Path(config["CONTENT_DIR"]))
     if config["AUDIO_DIR"] is None:
         config["AUDIO_DIR"] = instance / "audio"
     for name in PATHS:
         config[name] = str(Path(config[name]).resolve())
     check_kiosk(config)
     return config
+
+
+def library_name(content_dir: Path) -> str:
+    """The library's file name for a content folder: each folder served from one instance
+    has its own, named after it and a digest of its full path."""
+    folder = Path(content_dir).resolve()
+    digest = hashlib.sha256(str(folder).encode()).hexdigest()[:12]
+    return f"library-{folder.name or 'root'}-{digest}.sqlite3"
 
 
 def check_kiosk(config: Mapping[str, Any]) -> None:

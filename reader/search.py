@@ -1,9 +1,15 @@
 """Full-text search of the library, and the places a query matches in a text.
 
 Both the index and the query are folded (reader.folding): a query in 繁體 finds 简体 text
-and the other way round, full-width letters find half-width, case does not matter. The
-index is FTS5 with the trigram tokenizer, which needs no word segmentation for Chinese;
-queries shorter than three characters fall back to a LIKE scan.
+and the other way round, full-width letters find half-width, case does not matter.
+A hit is a sentence whose folded text contains the folded query; nothing else (the static
+export's JavaScript search implements the same). One FTS5 index finds the candidates
+without word segmentation: each sentence's letters and digits in pairs (`bigrams`), so a
+run of two or more letters or digits in the query is a phrase of pairs, and one alone the
+start of a pair; a query of several runs ("PM 2.5") wants them all. A query with no letter
+or digit at all (punctuation) falls back to a LIKE scan. Every candidate is checked
+against the text. Counting stops after COUNT_LIMIT matching sentences, so the counts of a
+very common query are a lower bound ("至少").
 
 A reader types Chinese with spaces in it now and then ("养 老"); a space between two
 Chinese characters, or between a Chinese character and anything else, is dropped, while a
@@ -20,10 +26,14 @@ from dataclasses import dataclass
 
 from reader.folding import fold
 
-SEARCH_LIMIT = 50  # pages listed; places and reports are counted over every match
+SEARCH_LIMIT = 50  # pages listed
+# Matching sentences counted into places and reports; past it the counts say 至少. At
+# 10,000 reports 养老 is in some 100,000 sentences; checking 1,000 takes a few ms.
+COUNT_LIMIT = 1000
 SNIPPET_CONTEXT = 24  # characters shown either side of the first match
 QUERY_MAX_CHARS = 50
 CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"  # ideographs, CJK punctuation, full width
+LETTERS_AND_DIGITS = re.compile(r"[^\W_]+")  # runs of what str.isalnum() holds: \w less _
 SPACE_BESIDE_CJK = re.compile(rf"\s+(?=[{CJK}])|(?<=[{CJK}])\s+")
 
 
@@ -53,6 +63,7 @@ class SearchResults:
     hits: tuple[SearchHit, ...]  # the first matching sentence of each page, up to a limit
     places: int  # matches in every matching sentence of every report
     reports: int  # reports with a match
+    complete: bool = True  # False: more sentences matched than were counted (COUNT_LIMIT)
 
 
 NO_RESULTS = SearchResults((), 0, 0)
@@ -68,37 +79,77 @@ def query_of(asked: str) -> Query:
 
 
 def search(conn: sqlite3.Connection, query: Query, limit: int = SEARCH_LIMIT) -> SearchResults:
-    """Sentences that contain the query: the first of each page, in report and page order,
-    and how many places in how many reports match."""
+    """Sentences that contain the query: the first of each page, in library order (the
+    order reports were read in, then page and sentence), and how many places in how many
+    reports match - counted over at most COUNT_LIMIT matching sentences, so that a common
+    two-character query at 10,000 reports costs no more than a rare one; past that the
+    counts are a lower bound (`complete` is False) and the page says 至少."""
     wanted = query.folded
     if not wanted:
         return NO_RESULTS
-    if len(wanted) >= 3:  # the trigram index needs three characters
-        matching = "sentence_fts f JOIN sentence s ON s.id = f.rowid WHERE sentence_fts MATCH ?"
-        argument = '"' + wanted.replace('"', '""') + '"'
-    else:
-        matching = "sentence s WHERE coalesce(s.folded, s.text) LIKE ? ESCAPE '\\'"
-        argument = "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = conn.execute(
-        "SELECT s.slug, s.n, s.seq, s.text, r.title, p.heading_path "
-        "FROM page p JOIN report r ON r.slug = p.slug JOIN "
-        f"(SELECT s.slug, s.n, s.seq, s.text FROM {matching}) s ON s.slug = p.slug AND s.n = p.n "
-        "ORDER BY s.slug, s.n, s.seq",
-        (argument,),
+    candidates = conn.execute(
+        f"SELECT r.slug, s.n, s.seq, s.text, coalesce(s.folded, s.text) "
+        f"FROM sentence s JOIN report r ON r.id = s.report "
+        f"WHERE s.id IN ({_candidates(wanted)} LIMIT {COUNT_LIMIT + 1}) ORDER BY s.id",
+        (_index_argument(wanted),),
     ).fetchall()
+    complete = len(candidates) <= COUNT_LIMIT
     hits: dict[tuple[str, int], SearchHit] = {}
     places: Counter[str] = Counter()
-    for row in rows:
-        spans = match_spans(row["text"], wanted)
-        places[row["slug"]] += len(spans)
-        if not spans or (row["slug"], row["n"]) in hits or len(hits) >= limit:
+    for slug, n, seq, text, folded in candidates[:COUNT_LIMIT]:
+        found = folded.count(wanted)  # as match_spans counts: left to right, not overlapping
+        places[slug] += found
+        if not found or (slug, n) in hits or len(hits) >= limit:
             continue
-        hits[row["slug"], row["n"]] = SearchHit(
-            slug=row["slug"], title=row["title"], n=row["n"], seq=row["seq"],
-            heading_path=tuple(json.loads(row["heading_path"])),
-            parts=_snippet(row["text"], spans),
+        title, heading_path = conn.execute(
+            "SELECT r.title, p.heading_path FROM report r JOIN page p ON p.report = r.id "
+            "WHERE r.slug = ? AND p.n = ?",
+            (slug, n),
+        ).fetchone()
+        hits[slug, n] = SearchHit(
+            slug=slug, title=title, n=n, seq=seq, heading_path=tuple(json.loads(heading_path)),
+            parts=_snippet(text, match_spans(text, wanted)),
         )
-    return SearchResults(tuple(hits.values()), places.total(), sum(1 for c in places.values() if c))
+    return SearchResults(
+        tuple(hits.values()), places.total(), sum(1 for c in places.values() if c), complete
+    )
+
+
+def _candidates(wanted: str) -> str:
+    """The SELECT of the ids of sentences that may contain `wanted`, in id order: every one
+    that does, and perhaps a few that do not (search checks each)."""
+    if _runs(wanted):
+        return "SELECT rowid FROM sentence_bigram WHERE sentence_bigram MATCH ? ORDER BY rowid"
+    return (  # nothing but punctuation and spaces: a scan
+        "SELECT id FROM sentence WHERE coalesce(folded, text) LIKE ? ESCAPE '\\' ORDER BY id"
+    )
+
+
+def _index_argument(wanted: str) -> str:
+    """What `_candidates` matches: each run of letters and digits as the phrase of its
+    pairs (a lone one as the start of a pair), all of them; or the LIKE pattern."""
+    runs = _runs(wanted)
+    if not runs:
+        return "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    phrases = []
+    for run in runs:
+        pairs = " ".join(run[k : k + 2] for k in range(len(run) - 1))
+        phrases.append(f'"{pairs}"' if len(run) > 1 else f'"{run}"*')
+    return " AND ".join(phrases)
+
+
+def _runs(wanted: str) -> list[str]:
+    """The runs of letters and digits in `wanted`, in order."""
+    return LETTERS_AND_DIGITS.findall(wanted)
+
+
+def bigrams(folded: str) -> str:
+    """What the index holds for a sentence's folded text: each letter or digit with the one
+    after it, or alone when none follows, as space-separated words, in order. A run of
+    letters and digits in a query is then a phrase of such words, and a lone one the start
+    of a word; a pair stands only for two characters side by side, so a phrase of pairs
+    matches only where the run itself is in the text."""
+    return " ".join(run[k : k + 2] for run in LETTERS_AND_DIGITS.findall(folded) for k in range(len(run)))
 
 
 def match_spans(text: str, folded_query: str) -> list[tuple[int, int]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from reader import config
@@ -14,7 +16,17 @@ def test_an_instance_config_file_overrides_the_defaults_and_the_caller_overrides
     assert loaded["KIOSK"] is True
     assert loaded["PAGE_CHARS"] == 400
     assert loaded["AUDIO_DIR"] == str(tmp_path / "audio")
-    assert loaded["DATABASE"] == str(tmp_path / "library.sqlite3")
+    assert loaded["DATABASE"] == str(tmp_path / config.library_name(Path("content")))
+
+
+def test_each_content_folder_has_its_own_library(tmp_path):
+    here, there = (config.load({"INSTANCE_DIR": str(tmp_path), "CONTENT_DIR": str(tmp_path / name)})
+                   for name in ("here", "there"))  # fmt: skip
+    assert here["DATABASE"] != there["DATABASE"]
+    assert Path(here["DATABASE"]).parent == tmp_path
+    assert Path(here["DATABASE"]).name.startswith("library-here-")
+    explicit = config.load({"INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "my.db")})
+    assert explicit["DATABASE"] == str(tmp_path / "my.db")  # an explicit DATABASE still wins
 
 
 def test_the_web_app_and_the_command_line_read_the_same_configuration(tmp_path):

@@ -8,19 +8,19 @@ audio being made, and leaves no temporary file behind.
 
 from __future__ import annotations
 
-import http.client
+import fcntl
 import json
 import os
 import shutil
 import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from live_server import GRACE, READER, START_TIMEOUT, Server, launch, leftovers
 
+from reader import config, library
 from reader.speech.mp3 import mp3_duration, mp3_frames
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
@@ -39,7 +39,7 @@ def many_reports(root: Path) -> Path:
 
 
 def building(root: Path) -> list[Path]:
-    return list((root / "instance").glob("library.sqlite3.*.tmp"))
+    return list((root / "instance").glob("library-*.sqlite3.*.tmp"))
 
 
 def wait_for_build(root: Path, server: Server) -> None:
@@ -125,43 +125,47 @@ def test_a_stop_during_the_first_library_build_leaves_nothing_and_the_next_start
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize(
-    ("grace", "page_arrives"),
-    [(GRACE, True), (0.1, False)],
-    ids=["rebuild-finishes-within-the-grace", "rebuild-abandoned-after-the-grace"],
-)
-def test_a_stop_during_a_rebuild_a_page_waits_for(tmp_path, grace, page_arrives):
+def updating(content: Path, root: Path) -> bool:
+    """Whether a server holds the library's update lock (library.update) now."""
+    lock = root / "instance" / (config.library_name(content) + library.LOCK_SUFFIX)
+    if not lock.exists():
+        return False
+    with lock.open("rb") as file:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(file, fcntl.LOCK_UN)
+        return False
+
+
+def test_a_stop_during_an_update_leaves_the_old_library_and_the_next_start_ends_it(tmp_path):
     content = many_reports(tmp_path)
-    server = launch(tmp_path, content, SHUTDOWN_GRACE_SECONDS=grace, LIBRARY_CHECK_SECONDS=0)
+    server = launch(tmp_path, content, SHUTDOWN_GRACE_SECONDS=0.1, LIBRARY_CHECK_SECONDS=0)
     try:
         server.wait_listening()
-        os.utime(content / f"{SLUG}-0.txt", ns=(0, time.time_ns()))  # a report changed
-        answers: list = []
-
-        def read_page() -> None:
-            try:
-                answers.append(server.get(f"/r/{SLUG}-7/1"))
-            except (OSError, http.client.HTTPException) as exc:
-                answers.append(exc)
-
-        reader = threading.Thread(target=read_page)
-        reader.start()
-        wait_for_build(tmp_path, server)
+        settled = time.time_ns() - 60 * 10**9
+        for n in range(COPIES, 2 * COPIES):  # new reports, read by the watcher, not a request
+            new = content / f"{SLUG}-{n}.txt"
+            shutil.copyfile(CONTENT / f"{SLUG}.txt", new)
+            os.utime(new, ns=(settled, settled))
+        deadline = time.monotonic() + START_TIMEOUT
+        while not updating(content, tmp_path):
+            assert time.monotonic() < deadline, f"no update was seen:\n{server.log()}"
+            time.sleep(0.002)
+        status, _, body = server.get(f"/r/{SLUG}-7/1")  # answered during the update
+        assert status == 200 and "南区街道召开干部大会" in body.decode()
         server.signal(signal.SIGTERM)
-        assert server.wait(grace + 5) == 0, server.log()
-        reader.join(10)
+        assert server.wait(GRACE + 5) == 0, server.log()
     finally:
         server.process.kill()
         server.process.wait()
     assert leftovers(tmp_path) == []
-    if page_arrives:
-        status, _, body = answers[0]
-        assert status == 200 and "南区街道召开干部大会" in body.decode()
-        return
 
     server = launch(tmp_path, content).wait_listening()
     try:
         assert server.get(f"/r/{SLUG}-7/1")[0] == 200
+        assert server.get(f"/r/{SLUG}-{2 * COPIES - 1}/1")[0] == 200
         server.signal(signal.SIGTERM)
         assert server.wait(GRACE + 5) == 0, server.log()
     finally:
@@ -176,7 +180,7 @@ def test_start_up_removes_stale_temporary_files_then_logs_and_reports_health(tmp
     (content / "scan.txt").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
     instance, bucket = tmp_path / "instance", tmp_path / "instance" / "audio" / "ab"
     bucket.mkdir(parents=True)
-    crashed_build = instance / "library.sqlite3.4194305.140000000000.tmp"  # above any pid
+    crashed_build = instance / f"{config.library_name(content)}.4194305.140000000000.tmp"  # no pid
     crashed_audio = bucket / ".tmp-k2j4l9x.mp3"
     being_written = bucket / ".tmp-a8c1q0z.mp3"  # by `reader synthesise`, say: too new to touch
     for path in (crashed_build, crashed_build.with_name(crashed_build.name + "-journal"),
@@ -240,7 +244,7 @@ def test_health_is_503_when_the_library_cannot_be_read(tmp_path):
     app = create_app(
         {"CONTENT_DIR": str(CONTENT), "INSTANCE_DIR": str(instance), "LIBRARY_CHECK_SECONDS": 0}
     )
-    database = instance / "library.sqlite3"
+    database = Path(app.config["DATABASE"])
     database.unlink()
     database.mkdir()  # where the library was, something it can neither read nor replace
     response = app.test_client().get("/healthz")

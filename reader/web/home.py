@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from itertools import groupby
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, abort, g, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
@@ -29,15 +31,75 @@ ERRORS = {
 }
 
 
+# Up to this many reports the home page lists them all, grouped by district, as a district
+# reads them; past it (a city's or a province's library) it is browsed by city, district,
+# year and kind, newest first, HOME_PAGE_SIZE to a page. Twenty titles with their facts
+# are about three phone screens: more, and a reader scrolls past what they came for.
+SMALL_LIBRARY = 20
+HOME_PAGE_SIZE = 20
+
+
 @bp.get("/")
 def index():
-    newest_first = library.reports(store.connection())
+    conn = store.connection()
+    chosen = {name: request.args[name] for name in library.FACETS if name in request.args}
+    n = request.args.get("page", 1, type=int)
+    if not chosen and n == 1 and library.report_count(conn) <= SMALL_LIBRARY:
+        return render_template("home/index.html", districts=_by_district(library.reports(conn)))
+    entries, total = library.browse(conn, chosen, (n - 1) * HOME_PAGE_SIZE, HOME_PAGE_SIZE)
+    page_count = max(1, -(-total // HOME_PAGE_SIZE))
+    if not 1 <= n <= page_count:
+        abort(404)
+    facets = _facet_counts(conn, chosen)
+    if len(facets["city"]) > 1 and not {"city", "district"} & chosen.keys():
+        # A province has hundreds of districts and towns: they are offered once a city
+        # is chosen, rather than as screens of links before the first report.
+        facets = {name: values for name, values in facets.items() if name != "district"}
+    return render_template(
+        "home/browse.html", entries=entries, total=total, chosen=chosen, n=n,
+        page_count=page_count, facets=facets,
+    )  # fmt: skip
+
+
+# Each facet's heading on the home page (message ids).
+FACET_TITLES = {"city": "城市", "district": "街道和镇", "year": "年份", "kind": "类别"}
+bp.add_app_template_global(FACET_TITLES, "facet_titles")
+
+
+@bp.app_template_global()
+def browse_url(chosen: dict[str, str], page: int | None = None, **changes: str | None) -> str:
+    """The home page with `chosen` facet values, `changes` made (None: that facet's choice
+    taken away) and page `page` (the first when not given)."""
+    wanted = {name: value for name, value in {**chosen, **changes}.items() if value is not None}
+    return url_for("home.index", **wanted, page=page if page and page > 1 else None)
+
+
+def _facet_counts(conn, chosen: dict[str, str]) -> dict[str, list[tuple[str, int]]]:
+    """library.facet_counts, kept for each library version: at 10,000 reports the four
+    counts read every report, and most visitors open the same few choices."""
+    key = (library.built_fingerprint(conn), tuple(sorted(chosen.items())))
+    with _facet_cache_lock:
+        counts = _facet_cache.get(key)
+    if counts is None:
+        counts = library.facet_counts(conn, chosen)
+        with _facet_cache_lock:
+            _facet_cache[key] = counts
+            while len(_facet_cache) > FACET_CACHE_SIZE:
+                _facet_cache.popitem(last=False)
+    return counts
+
+
+FACET_CACHE_SIZE = 256  # choices kept; a few KB each
+_facet_cache: OrderedDict[tuple, dict] = OrderedDict()
+_facet_cache_lock = threading.Lock()
+
+
+def _by_district(newest_first: list) -> list:
     by_district = sorted(newest_first, key=lambda e: (e.city, e.district))  # stable sort
-    districts = [
+    return [
         (city, district, list(group))
         for (city, district), group in groupby(by_district, key=lambda e: (e.city, e.district))
     ]
-    return render_template("home/index.html", districts=districts)
 
 
 @bp.get("/search", endpoint="search")  # the module reader.search has the name

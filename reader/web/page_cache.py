@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -213,13 +212,12 @@ def _encoding_for(accept_encoding: str) -> str | None:
 @dataclass
 class _Versions:
     """What a page's key takes from outside the request, looked at again at most every
-    LIBRARY_CHECK_SECONDS (the library's own check runs then too): the library's
-    fingerprint, the glossary file's stamp, and when the library file was built."""
+    LIBRARY_CHECK_SECONDS: the library's fingerprint, the glossary file's stamp, and when
+    the library last changed (Last-Modified)."""
 
     library: str | None = None
     glossary: object = None
     built_at: str | None = None
-    stat: tuple | None = None
     checked_at: float = float("-inf")
 
 
@@ -227,17 +225,12 @@ def _versions() -> tuple[str | None, object, str | None]:
     app = current_app._get_current_object()
     versions: _Versions = app.extensions.setdefault("page_versions", _Versions())
     if time.monotonic() - versions.checked_at > app.config["LIBRARY_CHECK_SECONDS"]:
-        conn = store.connection()  # checks CONTENT_DIR, swaps in a new library once built
-        try:
-            status = os.stat(app.config["DATABASE"])
-        except OSError:
-            stat, built_at = None, None
-        else:
-            stat = (status.st_ino, status.st_mtime_ns, status.st_size)
-            built_at = formatdate(status.st_mtime, usegmt=True)
-        if stat is None or stat != versions.stat:
-            versions.library = library.built_fingerprint(conn)
-        versions.stat, versions.built_at = stat, built_at
+        conn = store.connection()
+        # Read every time: an update in place (WAL) leaves the file's size and time alone
+        # until a checkpoint, so they cannot stand for the library's version.
+        versions.library = library.built_fingerprint(conn)
+        updated_at = library.updated_at(conn)
+        versions.built_at = formatdate(updated_at, usegmt=True) if updated_at else None
         versions.glossary = _glossary_stamp()
         versions.checked_at = time.monotonic()
     return versions.library, versions.glossary, versions.built_at
