@@ -180,8 +180,12 @@ def assert_nothing_ran(driver, base_url: str, path: str) -> str:
           scripts: [...document.scripts].filter(s => !ours(s)).map(s => s.outerHTML),
           handlers: [...document.querySelectorAll('*')].flatMap(el =>
             [...el.attributes].filter(a => a.name.startsWith('on')).map(a => el.tagName + ' ' + a.name)),
+          // Our own QR codes (the printout's) are SVG of plain paths; any other SVG is not ours.
           embedded: [...document.querySelectorAll('main iframe, main object, main embed, main svg,'
-            + ' main math, main img, main style, main [style], base, meta[http-equiv]')].map(el => el.outerHTML),
+            + ' main math, main img, main style, main [style], base, meta[http-equiv]')]
+            .filter(el => !(el.matches('svg.rd-qr') && [...el.querySelectorAll('*')].every(part =>
+              part.tagName === 'path' && [...part.attributes].every(a => ['fill', 'stroke', 'd'].includes(a.name)))))
+            .map(el => el.outerHTML),
           scriptUrls: [...document.querySelectorAll('[href], [src]')]
             .map(el => el.getAttribute('href') || el.getAttribute('src'))
             .filter(url => /^\\s*javascript:/i.test(url)),
