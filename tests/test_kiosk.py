@@ -268,3 +268,15 @@ def test_configured_topics_are_offered_as_they_are_written(tmp_path):
     topics = soup_of(client.get("/search?q=垃圾分类")).select("a.rd-kiosk-topics__topic")
     assert [t.text for t in topics] == ["长者饭堂", "垃圾分类"]
     assert [t.get("aria-current") for t in topics] == [None, "page"]
+
+
+def test_a_new_visit_and_an_ongoing_one_are_never_given_each_others_page(tmp_path):
+    """A kiosk's page says whether the visit is new (the page then clears what the last
+    visitor left in the browser); pages are kept rendered, so that must be in their key."""
+    app = kiosk_app(tmp_path)
+    ongoing, arriving = app.test_client(), app.test_client()
+    cover = f"/r/{SLUG}/"
+    ongoing.get("/")  # a visit begins
+    for client, new in ((ongoing, "false"), (arriving, "true"), (ongoing, "false")):
+        dialog = soup_of(client.get(cover)).select_one("[data-new-visit]")
+        assert dialog["data-new-visit"] == new

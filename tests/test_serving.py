@@ -93,7 +93,19 @@ def test_search_marks_and_the_toolbar_asked_in_the_address_are_part_of_the_page(
     marked = soup_of(client.get(PAGE + "?q=党建"))
     toolbar = client.get(PAGE + "?toolbar=theme")
     assert not plain.select("mark.rd-mark") and marked.select("mark.rd-mark")
-    assert soup_of(toolbar).select("details[open]") != plain.select("details[open]")
+    assert [d["id"] for d in soup_of(toolbar).select("details[open]")] == ["rd-toolbar-theme"]
+    assert not plain.select("details[open]")
+
+
+def test_a_printout_never_carries_another_readers_place(shared_app):
+    """Outside a kiosk a page is rendered once for every reader with the same settings, so
+    its printout's QR code leads to the page, not to where one reader had got to."""
+    first, second = shared_app.test_client(), shared_app.test_client()
+    first.set_cookie("rd_last_read", f"{SLUG}:2:4")
+    second.set_cookie("rd_last_read", f"{SLUG}:2:9")
+    for client in (first, second, first):
+        printout = soup_of(client.get(PAGE)).select_one(".rd-printout").get_text()
+        assert f"/go{PAGE}" in printout and "from=" not in printout
 
 
 def test_the_cover_shows_the_place_last_read_whatever_is_kept(shared_app):

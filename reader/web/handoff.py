@@ -72,9 +72,14 @@ def handoff_url(path: str, seq: int | None = None) -> str:
 
 
 def page_handoff_url(slug: str, n: int) -> str:
-    """The hand-off address of page n, at the sentence the visitor reached there (继续阅读's
-    cookie, which the player keeps as it reads), or its start."""
-    place = kept_place()  # on a kiosk, only the visit's own
+    """The hand-off address of page n, on a kiosk at the sentence the visitor reached there
+    (继续阅读's cookie, which the player keeps as it reads), else at its start.
+
+    Outside a kiosk the address is only the printout's way back to the page, and the page
+    is rendered once for every reader with the same settings (reader/web/page_cache.py):
+    one reader's place must not be printed on another's sheet.
+    """
+    place = kept_place() if current_app.config["KIOSK"] else None  # the visit's own
     seq = place.seq if place and (place.slug, place.n) == (slug, n) else None
     return handoff_url(url_for("reports.page", slug=slug, n=n), seq)
 

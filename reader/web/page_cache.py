@@ -10,7 +10,7 @@ change as audio is made). `cached_page` makes a key of them all: the ETag is its
 matching If-None-Match gets 304 without rendering, and the bytes are kept (raw, gzip and
 brotli, each made once) in a bounded least-recently-used store, so two readers with
 different settings can never be given each other's page, and a reader seeing a page again
-costs no template. `Last-Modified` is when the library file was built. The library's
+costs no template. `Last-Modified` is when the library was last updated. The library's
 version and the glossary's are looked at once every LIBRARY_CHECK_SECONDS, not per request.
 Whatever else a template comes to depend on must go into the key (`varies`), or one
 reader's page would be shown to another.
@@ -126,8 +126,10 @@ def cached_page(render: Callable[[], str], *, last_read: bool = False, varies: t
         # The settings the page is rendered with, not the cookie sent: on a kiosk a cookie
         # of a visit that has ended is not the reader's.
         g.settings.to_cookie(),
-        # A kiosk's pages carry the place in their QR code, so the place is in every key there.
+        # A kiosk's pages carry the place in their QR code, so the place is in every key
+        # there, and whether the visit is new (the page then clears what the last one left).
         (kiosk.visit_cookie(continue_reading.COOKIE_NAME) or "") if last_read or current_app.config["KIOSK"] else "",
+        current_app.config["KIOSK"] and kiosk.visit_is_new(),
         varies,
     )
     etag = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
@@ -137,7 +139,7 @@ def cached_page(render: Callable[[], str], *, last_read: bool = False, varies: t
     if built_at:
         headers.append(("Last-Modified", built_at))
     response = current_app.response_class(mimetype="text/html", headers=headers)
-    if request.if_none_match.contains(tag):
+    if not request.if_none_match.star_tag and request.if_none_match.contains(tag):  # not "*": that is for writes
         response.status_code = 304
         return response
     pages: RenderedPages = current_app.extensions["rendered_pages"]
