@@ -8,8 +8,8 @@ without word segmentation: each sentence's letters and digits in pairs (`bigrams
 run of two or more letters or digits in the query is a phrase of pairs, and one alone the
 start of a pair; a query of several runs ("PM 2.5") wants them all. A query with no letter
 or digit at all (punctuation) falls back to a LIKE scan. Every candidate is checked
-against the text. Counting stops after COUNT_LIMIT matching sentences, so the counts of a
-very common query are a lower bound ("至少").
+against the text. Counting stops after COUNT_LIMIT matching sentences (or CANDIDATE_LIMIT
+candidates read), so the counts of a very common query are a lower bound ("至少").
 
 A reader types Chinese with spaces in it now and then ("养 老"); a space between two
 Chinese characters, or between a Chinese character and anything else, is dropped, while a
@@ -30,6 +30,10 @@ SEARCH_LIMIT = 50  # pages listed
 # Matching sentences counted into places and reports; past it the counts say 至少. At
 # 10,000 reports 养老 is in some 100,000 sentences; checking 1,000 takes a few ms.
 COUNT_LIMIT = 1000
+# Candidates read at most: a query of several runs ("PM 2.5", "社区、养老") finds every
+# sentence holding all its runs, most of which may not hold the query itself; past this
+# many, the counts are a lower bound too.
+CANDIDATE_LIMIT = 20 * COUNT_LIMIT
 SNIPPET_CONTEXT = 24  # characters shown either side of the first match
 QUERY_MAX_CHARS = 50
 CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"  # ideographs, CJK punctuation, full width
@@ -87,19 +91,25 @@ def search(conn: sqlite3.Connection, query: Query, limit: int = SEARCH_LIMIT) ->
     wanted = query.folded
     if not wanted:
         return NO_RESULTS
-    candidates = conn.execute(
+    rows = conn.execute(
         f"SELECT r.slug, s.n, s.seq, s.text, coalesce(s.folded, s.text) "
         f"FROM sentence s JOIN report r ON r.id = s.report "
-        f"WHERE s.id IN ({_candidates(wanted)} LIMIT {COUNT_LIMIT + 1}) ORDER BY s.id",
+        f"WHERE s.id IN ({_candidates(wanted)} LIMIT {CANDIDATE_LIMIT}) ORDER BY s.id",
         (_index_argument(wanted),),
-    ).fetchall()
-    complete = len(candidates) <= COUNT_LIMIT
+    )  # read as it goes: a common query stops long before its last candidate
     hits: dict[tuple[str, int], SearchHit] = {}
     places: Counter[str] = Counter()
-    for slug, n, seq, text, folded in candidates[:COUNT_LIMIT]:
+    matched = examined = 0
+    for slug, n, seq, text, folded in rows:
+        examined += 1
         found = folded.count(wanted)  # as match_spans counts: left to right, not overlapping
+        if not found:  # a candidate only (the runs of a query of several are found apart)
+            continue
+        matched += 1
+        if matched > COUNT_LIMIT:
+            break
         places[slug] += found
-        if not found or (slug, n) in hits or len(hits) >= limit:
+        if (slug, n) in hits or len(hits) >= limit:
             continue
         title, heading_path = conn.execute(
             "SELECT r.title, p.heading_path FROM report r JOIN page p ON p.report = r.id "
@@ -110,6 +120,7 @@ def search(conn: sqlite3.Connection, query: Query, limit: int = SEARCH_LIMIT) ->
             slug=slug, title=title, n=n, seq=seq, heading_path=tuple(json.loads(heading_path)),
             parts=_snippet(text, match_spans(text, wanted)),
         )
+    complete = matched <= COUNT_LIMIT and examined < CANDIDATE_LIMIT
     return SearchResults(
         tuple(hits.values()), places.total(), sum(1 for c in places.values() if c), complete
     )

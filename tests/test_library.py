@@ -97,6 +97,26 @@ def test_every_search_path_finds_what_a_scan_of_every_sentence_finds(shelf):
     assert min(paths.values()) >= 3, paths  # each way of finding candidates was tried
 
 
+def test_past_the_limit_the_first_matching_sentences_are_counted_not_the_first_candidates(
+    shelf, monkeypatch
+):
+    """A query of several runs ("3.5", "1+1") finds candidates that hold the runs apart;
+    the limit is on sentences that hold the query, or a common pair of runs would find
+    nothing at all in a big library."""
+    conn, sentences = shelf
+    monkeypatch.setattr(search, "COUNT_LIMIT", 2)
+    for query in ("3.5", "1+1", "年，", "，全", "2023年"):
+        wanted = query_of(query).folded
+        matching = [(slug, n, seq, text) for slug, n, seq, text in sentences if wanted in fold(text)]
+        assert matching, query
+        counted = matching[:2]
+        firsts, places, reports = scanned(counted, query)
+        results = search.search(conn, query_of(query), limit=10**6)
+        assert [(h.slug, h.n, h.seq) for h in results.hits] == firsts, query
+        assert (results.places, results.reports) == (places, reports), query
+        assert results.complete == (len(matching) <= 2), query
+
+
 def test_a_traditional_query_finds_the_same_sentences_as_the_simplified_one(shelf):
     conn, _ = shelf
     for simplified, traditional in (("养老", "養老"), ("社区", "社區"), ("养老服务", "養老服務")):
