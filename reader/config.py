@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from reader.paginate import DEFAULT_PAGE_CHARS
 from reader.settings import KIOSK_DEFAULTS, defaults_problem
@@ -109,8 +110,18 @@ def check_kiosk(config: Mapping[str, Any]) -> None:
     if problem := defaults_problem(config["KIOSK_DEFAULTS"]):
         raise ConfigError(f"KIOSK_DEFAULTS: {problem}")
     topics = config["KIOSK_TOPICS"]
-    if isinstance(topics, str) or not all(isinstance(t, str) and t.strip() for t in topics):
+    if not isinstance(topics, list | tuple) or not all(isinstance(t, str) and t.strip() for t in topics):
         raise ConfigError(f"KIOSK_TOPICS: {topics!r} is not a list of words")
+    base = config.get("PUBLIC_BASE_URL")
+    if base is not None and not _is_web_address(base):
+        raise ConfigError(f"PUBLIC_BASE_URL: {base!r} is not an http:// or https:// address")
+
+
+def _is_web_address(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not (parts.query or parts.fragment)
 
 
 def read_config_file(path: Path) -> dict[str, Any]:

@@ -158,6 +158,9 @@ def test_the_live_code_answers_bad_input_with_one_line(kiosk_client):
     response = kiosk_client.get("/qr.svg?slug=x&n=two&from=1")
     assert response.status_code == 400
     assert response.get_data(as_text=True).count("\n") == 1
+    # no report, no such page, or a slug longer than any code holds (that was a 500)
+    for slug, n in (("x", 1), (SLUG, 999), ("x" * 3000, 1)):
+        assert kiosk_client.get("/qr.svg", query_string={"slug": slug, "n": n, "from": 1}).status_code == 404
     good = kiosk_client.get(f"/qr.svg?slug={SLUG}&n=2&from=7")
     assert good.mimetype == "image/svg+xml" and good.headers["Cache-Control"] == "no-store"
     assert urlsplit(good.headers["X-Handoff-Address"]).query.startswith("from=7&elder=on")

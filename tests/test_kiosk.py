@@ -109,6 +109,16 @@ def test_every_server_process_of_one_kiosk_knows_its_visits(tmp_path):
     assert "rd-size--5" in html_classes(other.get(PAGE))
 
 
+def test_the_visit_key_is_the_servers_own_and_made_again_if_cut_short(tmp_path):
+    """Anyone who can read the key can sign a visit; a key cut short signs nothing safely."""
+    kiosk_app(tmp_path)
+    key = tmp_path / "instance" / kiosk.VISIT_KEY_FILE
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == kiosk.VISIT_KEY_BYTES
+    key.write_bytes(b"")
+    kiosk_app(tmp_path)
+    assert len(key.read_bytes()) == kiosk.VISIT_KEY_BYTES
+
+
 def test_a_visit_cookie_not_signed_here_is_no_visit(client):
     client.get(f"/settings?size=5&next={PAGE}")
     client.set_cookie(kiosk.VISIT_COOKIE, "visit.forged.signature")
@@ -182,6 +192,9 @@ def test_the_kiosk_defaults_come_from_configuration(tmp_path):
     ("KIOSK_DEFAULTS", ["elder"], "KIOSK_DEFAULTS: ['elder'] is not a mapping"),
     ("KIOSK_IDLE_SECONDS", "90", "KIOSK_IDLE_SECONDS: '90' is not a number of seconds"),
     ("KIOSK_TOPICS", "养老", "KIOSK_TOPICS: '养老' is not a list of words"),
+    ("KIOSK_TOPICS", None, "KIOSK_TOPICS: None is not a list of words"),
+    ("PUBLIC_BASE_URL", "yidu.example.gov.cn", "PUBLIC_BASE_URL: 'yidu.example.gov.cn' is not an http"),
+    ("PUBLIC_BASE_URL", 8000, "PUBLIC_BASE_URL: 8000 is not an http"),
 ])  # fmt: skip
 def test_a_bad_kiosk_setting_is_one_line_naming_it(tmp_path, name, value, says):
     (tmp_path / "config.py").write_text(f"{name} = {value!r}\n", encoding="utf-8")

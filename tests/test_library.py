@@ -230,6 +230,8 @@ def test_a_big_library_is_browsed_newest_first_in_pages(big_client):
     assert dated == sorted(dated, key=lambda d: tuple(map(int, re.findall(r"\d+", d))), reverse=True)
     assert big_client.get("/?page=3").status_code == 404
     assert big_client.get("/?page=0").status_code == 404
+    for past_any_number in ("99999999999999999999", "-99999999999999999999"):  # was a 500
+        assert big_client.get(f"/?page={past_any_number}").status_code == 404
 
 
 def test_each_facet_link_leads_to_as_many_reports_as_it_says(big_client):

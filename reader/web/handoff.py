@@ -157,6 +157,9 @@ def live_qr():
     if not slug or n is None or seq is None:
         return Response("slug, n and from must be a report, a page and a sentence\n", 400,
                         mimetype="text/plain")
+    report = library.report(store.connection(), slug)
+    if report is None or not 1 <= n <= report.page_count:
+        abort(404)  # and a slug too long for any code never reaches segno
     url = handoff_url(url_for("reports.page", slug=slug, n=n), seq)
     response = Response(str(qr_svg(url, gettext("二维码：在手机上打开本页"))), mimetype="image/svg+xml")
     response.headers["X-Handoff-Address"] = url  # written beside the code

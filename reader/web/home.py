@@ -37,6 +37,7 @@ ERRORS = {
 # are about three phone screens: more, and a reader scrolls past what they came for.
 SMALL_LIBRARY = 20
 HOME_PAGE_SIZE = 20
+MAX_HOME_PAGE = 10**6  # a page number past any library's last
 
 
 @bp.get("/")
@@ -44,6 +45,8 @@ def index():
     conn = store.connection()
     chosen = {name: request.args[name] for name in library.FACETS if name in request.args}
     n = request.args.get("page", 1, type=int)
+    if not 1 <= n <= MAX_HOME_PAGE:  # SQLite's OFFSET takes no larger number
+        abort(404)
     if not chosen and n == 1 and library.report_count(conn) <= SMALL_LIBRARY:
         return render_template("home/index.html", districts=_by_district(library.reports(conn)))
     entries, total = library.browse(conn, chosen, (n - 1) * HOME_PAGE_SIZE, HOME_PAGE_SIZE)

@@ -48,6 +48,7 @@ from reader.web.i18n import in_script
 
 VISIT_COOKIE = "rd_visit"
 VISIT_KEY_FILE = "kiosk-visit.key"  # in INSTANCE_DIR, when there is no SECRET_KEY
+VISIT_KEY_BYTES = 32
 PING_SECONDS = 10  # the page renews the visit at most this often while the visitor is active
 
 # What the kiosk says aloud (message ids): the idle question and the start screen's choices.
@@ -108,14 +109,26 @@ def _visit_key(app: Flask) -> bytes:
     path = Path(app.config["INSTANCE_DIR"]) / VISIT_KEY_FILE
     if not path.exists():
         made = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        made.write_bytes(secrets.token_bytes(32))
+        # Only this user may read it (anyone who can could sign a visit), and it is on
+        # disk before it is linked: a power cut must not leave an empty key.
+        descriptor = os.open(made, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(descriptor, secrets.token_bytes(VISIT_KEY_BYTES))
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
         try:
             os.link(made, path)  # the first process to make one wins
         except FileExistsError:
             pass
         finally:
             made.unlink()
-    return path.read_bytes()
+    key = path.read_bytes()
+    if len(key) < VISIT_KEY_BYTES:  # cut short (a disk full at its making): make another
+        app.logger.warning("%s: a visit key of %d bytes, made again", path, len(key))
+        path.unlink(missing_ok=True)
+        return _visit_key(app)
+    return key
 
 
 def per_visit_cookies() -> tuple[str, ...]:
