@@ -256,11 +256,7 @@ def _update_in_place(
             if file in known and stamps[file] == known[file][0]:
                 continue
             _stop_if_abandoned()
-            try:
-                report = pipeline.read_report(path, page_chars, max_source_bytes, max_html_elements)
-            except (ReportError, OSError) as exc:
-                failures.append(str(exc).splitlines()[0] if str(exc) else f"{path}: unreadable")
-                report = None
+            report = _read(path, failures, page_chars, max_source_bytes, max_html_elements)
             read.append((file, stamps[file], report))
         conn.create_function("bigrams", 1, bigrams, deterministic=True)
         conn.execute("BEGIN IMMEDIATE")
@@ -269,12 +265,7 @@ def _update_in_place(
                 _delete_report(conn, known[file][1])
             conn.execute("DELETE FROM source WHERE file = ?", (file,))
         for file, stamp, report in read:
-            if report is not None:
-                _insert_report(conn, report)
-                built.append(report.slug)
-            conn.execute(
-                "INSERT INTO source VALUES (?, ?, ?)", (file, stamp, report and report.slug)
-            )
+            _store(conn, file, stamp, report, built)
         conn.executemany(
             "UPDATE build SET value = ? WHERE key = ?",
             [(built_from, "fingerprint"), (str(time.time()), "updated_at")],
@@ -288,6 +279,25 @@ def _update_in_place(
             _builds.discard(conn)
         conn.close()  # a rollback, unless committed
     return BuildResult(tuple(built), tuple(failures), scan.skipped)
+
+
+def _read(path: Path, failures: list[str], *limits: int) -> Report | None:
+    """The report in `path`, or None with one line in `failures` saying why not."""
+    try:
+        return pipeline.read_report(path, *limits)
+    except (ReportError, OSError) as exc:
+        failures.append(str(exc).splitlines()[0] if str(exc) else f"{path}: unreadable")
+        return None
+
+
+def _store(
+    conn: sqlite3.Connection, file: str, stamp: str, report: Report | None, built: list[str]
+) -> None:
+    """Write what was read from `file`: its report, if any, and its stamp."""
+    if report is not None:
+        _insert_report(conn, report)
+        built.append(report.slug)
+    conn.execute("INSERT INTO source VALUES (?, ?, ?)", (file, stamp, report and report.slug))
 
 
 def _source_name(content_dir: Path, path: Path) -> str:
@@ -367,18 +377,8 @@ def _write_library(
         for path in scan.files:
             _stop_if_abandoned()
             stamp = _stamp(path)  # before reading: a change while it is read is seen next time
-            try:
-                report = pipeline.read_report(path, page_chars, max_source_bytes, max_html_elements)
-            except (ReportError, OSError) as exc:
-                failures.append(str(exc).splitlines()[0] if str(exc) else f"{path}: unreadable")
-                report = None
-            else:
-                _insert_report(conn, report)
-                built.append(report.slug)
-            conn.execute(
-                "INSERT INTO source VALUES (?, ?, ?)",
-                (_source_name(content_dir, path), stamp, report and report.slug),
-            )
+            report = _read(path, failures, page_chars, max_source_bytes, max_html_elements)
+            _store(conn, _source_name(content_dir, path), stamp, report, built)
         conn.executemany(
             "INSERT INTO build VALUES (?, ?)",
             [("fingerprint", built_from), ("settings", settings), ("updated_at", str(time.time()))],
