@@ -8,8 +8,10 @@ without word segmentation: each sentence's letters and digits in pairs (`bigrams
 run of two or more letters or digits in the query is a phrase of pairs, and one alone the
 start of a pair; a query of several runs ("PM 2.5") wants them all. A query with no letter
 or digit at all (punctuation) falls back to a LIKE scan. Every candidate is checked
-against the text. Counting stops after COUNT_LIMIT matching sentences, so the counts of a
-very common query are a lower bound ("至少").
+against the text. Counting stops after COUNT_LIMIT candidate sentences (the config's
+SEARCH_COUNT_LIMIT), so the counts of a very common query are a lower bound ("至少"). A
+candidate holds every run of the query, but need not hold the query ("PM 2.5": pm, 2 and
+5 anywhere in it); it takes its place under the limit all the same, with no places.
 
 A reader types Chinese with spaces in it now and then ("养 老"); a space between two
 Chinese characters, or between a Chinese character and anything else, is dropped, while a
@@ -27,8 +29,9 @@ from dataclasses import dataclass
 from reader.folding import fold
 
 SEARCH_LIMIT = 50  # pages listed
-# Matching sentences counted into places and reports; past it the counts say 至少. At
-# 10,000 reports 养老 is in some 100,000 sentences; checking 1,000 takes a few ms.
+# Candidate sentences counted into places and reports (the default of the config's
+# SEARCH_COUNT_LIMIT); past it the counts say 至少. At 10,000 reports 养老 is in some 100,000
+# sentences; checking 1,000 takes a few ms.
 COUNT_LIMIT = 1000
 SNIPPET_CONTEXT = 24  # characters shown either side of the first match
 QUERY_MAX_CHARS = 50
@@ -63,7 +66,7 @@ class SearchResults:
     hits: tuple[SearchHit, ...]  # the first matching sentence of each page, up to a limit
     places: int  # matches in every matching sentence of every report
     reports: int  # reports with a match
-    complete: bool = True  # False: more sentences matched than were counted (COUNT_LIMIT)
+    complete: bool = True  # False: more candidate sentences than were counted (count_limit)
 
 
 NO_RESULTS = SearchResults((), 0, 0)
@@ -78,25 +81,29 @@ def query_of(asked: str) -> Query:
     return Query(text[:QUERY_MAX_CHARS], len(text) > QUERY_MAX_CHARS)
 
 
-def search(conn: sqlite3.Connection, query: Query, limit: int = SEARCH_LIMIT) -> SearchResults:
+def search(
+    conn: sqlite3.Connection, query: Query, limit: int = SEARCH_LIMIT, count_limit: int = COUNT_LIMIT
+) -> SearchResults:
     """Sentences that contain the query: the first of each page, in library order (the
-    order reports were read in, then page and sentence), and how many places in how many
-    reports match - counted over at most COUNT_LIMIT matching sentences, so that a common
-    two-character query at 10,000 reports costs no more than a rare one; past that the
-    counts are a lower bound (`complete` is False) and the page says 至少."""
+    order reports were read in, then page and sentence: reader.library.reading_order), and
+    how many places in how many reports match - counted over the first `count_limit`
+    candidate sentences (those holding every run of letters and digits of the query), so
+    that a common two-character query at 10,000 reports costs no more than a rare one;
+    past that the counts are a lower bound (`complete` is False) and the page says 至少.
+    static/js/static-search.js gives the same results from the static export's index."""
     wanted = query.folded
     if not wanted:
         return NO_RESULTS
     candidates = conn.execute(
         f"SELECT r.slug, s.n, s.seq, s.text, coalesce(s.folded, s.text) "
         f"FROM sentence s JOIN report r ON r.id = s.report "
-        f"WHERE s.id IN ({_candidates(wanted)} LIMIT {COUNT_LIMIT + 1}) ORDER BY s.id",
+        f"WHERE s.id IN ({_candidates(wanted)} LIMIT {int(count_limit) + 1}) ORDER BY s.id",
         (_index_argument(wanted),),
     ).fetchall()
-    complete = len(candidates) <= COUNT_LIMIT
+    complete = len(candidates) <= count_limit
     hits: dict[tuple[str, int], SearchHit] = {}
     places: Counter[str] = Counter()
-    for slug, n, seq, text, folded in candidates[:COUNT_LIMIT]:
+    for slug, n, seq, text, folded in candidates[:count_limit]:
         found = folded.count(wanted)  # as match_spans counts: left to right, not overlapping
         places[slug] += found
         if not found or (slug, n) in hits or len(hits) >= limit:

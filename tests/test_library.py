@@ -104,7 +104,7 @@ def test_a_traditional_query_finds_the_same_sentences_as_the_simplified_one(shel
 
 
 def test_counts_past_the_limit_say_at_least(client, monkeypatch):
-    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    monkeypatch.setitem(client.application.config, "SEARCH_COUNT_LIMIT", 3)
     soup = soup_of(client.get("/search", query_string={"q": "养老"}))
     count = soup.select_one("h2.rd-results__count").get_text()
     assert re.fullmatch(r"“养老”：在至少 \d+ 份报告中找到至少 \d+ 处", count), count
