@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from reader.paginate import DEFAULT_PAGE_CHARS
+from reader.search import COUNT_LIMIT
 from reader.settings import KIOSK_DEFAULTS, defaults_problem
 from reader.sources import DEFAULT_MAX_HTML_ELEMENTS, DEFAULT_MAX_SOURCE_BYTES
 from reader.speech.limits import DEFAULT_BURST, DEFAULT_EXEMPT, DEFAULT_PER_MINUTE
@@ -41,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "KIOSK_COUNTDOWN_SECONDS": 30,  # then seconds to answer before it resets (at least 20)
     "KIOSK_DEFAULTS": KIOSK_DEFAULTS,  # settings every visit starts from (settings-link names)
     "KIOSK_TOPICS": (),  # topic buttons for search without a keyboard; (): the library's own
+    "SEARCH_COUNT_LIMIT": COUNT_LIMIT,  # sentences a search counts before it says 至少
     "PUBLIC_BASE_URL": None,  # where a phone reaches this site (the kiosk's QR codes); None: the address asked
     "LIBRARY_CHECK_SECONDS": 2.0,  # how often the library watcher checks content/ for changes
     "MAX_SOURCE_BYTES": DEFAULT_MAX_SOURCE_BYTES,  # a report file over this is refused unread
@@ -84,6 +86,7 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     for name in PATHS:
         config[name] = str(Path(config[name]).resolve())
     check_kiosk(config)
+    check_search(config)
     return config
 
 
@@ -122,6 +125,13 @@ def _is_web_address(value: object) -> bool:
         return False
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not (parts.query or parts.fragment)
+
+
+def check_search(config: Mapping[str, Any]) -> None:
+    """Refuse a search count limit that is not a number of sentences, with one line."""
+    value = config["SEARCH_COUNT_LIMIT"]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"SEARCH_COUNT_LIMIT: {value!r} is not a number of sentences (1 or more)")
 
 
 def read_config_file(path: Path) -> dict[str, Any]:

@@ -520,6 +520,13 @@ def updated_at(conn: sqlite3.Connection) -> float | None:
     return float(row[0]) if row else None
 
 
+def reading_order(conn: sqlite3.Connection) -> list[str]:
+    """Every report's slug in library order: the order they were read in (their id), which
+    is the order of their sentences' ids, so the order search (reader.search) lists its hits
+    in - and the static export's search too (reader.export.search_index)."""
+    return [row[0] for row in conn.execute("SELECT slug FROM report ORDER BY id")]
+
+
 def report_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM report").fetchone()[0]
 

@@ -8,8 +8,10 @@ without word segmentation: each sentence's letters and digits in pairs (`bigrams
 run of two or more letters or digits in the query is a phrase of pairs, and one alone the
 start of a pair; a query of several runs ("PM 2.5") wants them all. A query with no letter
 or digit at all (punctuation) falls back to a LIKE scan. Every candidate is checked
-against the text. Counting stops after COUNT_LIMIT matching sentences (or CANDIDATE_LIMIT
-candidates read), so the counts of a very common query are a lower bound ("至少").
+against the text. Counting stops after COUNT_LIMIT sentences that hold the query (the
+config's SEARCH_COUNT_LIMIT), or CANDIDATES_PER_COUNTED times as many candidates read, so
+the counts of a very common query are a lower bound ("至少"). A candidate holds every run
+of the query, but need not hold the query ("PM 2.5": pm, 2 and 5 anywhere in it).
 
 A reader types Chinese with spaces in it now and then ("养 老"); a space between two
 Chinese characters, or between a Chinese character and anything else, is dropped, while a
@@ -27,13 +29,14 @@ from dataclasses import dataclass
 from reader.folding import fold
 
 SEARCH_LIMIT = 50  # pages listed
-# Matching sentences counted into places and reports; past it the counts say 至少. At
-# 10,000 reports 养老 is in some 100,000 sentences; checking 1,000 takes a few ms.
+# Sentences holding the query counted into places and reports (the default of the config's
+# SEARCH_COUNT_LIMIT); past it the counts say 至少. At 10,000 reports 养老 is in some 100,000
+# sentences; checking 1,000 takes a few ms.
 COUNT_LIMIT = 1000
-# Candidates read at most: a query of several runs ("PM 2.5", "社区、养老") finds every
-# sentence holding all its runs, most of which may not hold the query itself; past this
-# many, the counts are a lower bound too.
-CANDIDATE_LIMIT = 20 * COUNT_LIMIT
+# Candidates read at most, for each sentence counted: a query of several runs ("PM 2.5",
+# "社区、养老") finds every sentence holding all its runs, most of which may not hold the
+# query itself; past this many, the counts are a lower bound too.
+CANDIDATES_PER_COUNTED = 20
 SNIPPET_CONTEXT = 24  # characters shown either side of the first match
 QUERY_MAX_CHARS = 50
 CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"  # ideographs, CJK punctuation, full width
@@ -67,7 +70,7 @@ class SearchResults:
     hits: tuple[SearchHit, ...]  # the first matching sentence of each page, up to a limit
     places: int  # matches in every matching sentence of every report
     reports: int  # reports with a match
-    complete: bool = True  # False: more sentences matched than were counted (COUNT_LIMIT)
+    complete: bool = True  # False: counting stopped (count_limit) before the last match
 
 
 NO_RESULTS = SearchResults((), 0, 0)
@@ -82,19 +85,25 @@ def query_of(asked: str) -> Query:
     return Query(text[:QUERY_MAX_CHARS], len(text) > QUERY_MAX_CHARS)
 
 
-def search(conn: sqlite3.Connection, query: Query, limit: int = SEARCH_LIMIT) -> SearchResults:
+def search(
+    conn: sqlite3.Connection, query: Query, limit: int = SEARCH_LIMIT, count_limit: int = COUNT_LIMIT
+) -> SearchResults:
     """Sentences that contain the query: the first of each page, in library order (the
-    order reports were read in, then page and sentence), and how many places in how many
-    reports match - counted over at most COUNT_LIMIT matching sentences, so that a common
-    two-character query at 10,000 reports costs no more than a rare one; past that the
-    counts are a lower bound (`complete` is False) and the page says 至少."""
+    order reports were read in, then page and sentence: reader.library.reading_order), and
+    how many places in how many reports match - counted over the first `count_limit`
+    sentences that hold the query (read among at most CANDIDATES_PER_COUNTED times as many
+    candidates), so that a common two-character query at 10,000 reports costs no more
+    than a rare one; past that the counts are a lower bound (`complete` is False) and the
+    page says 至少.
+    static/js/static-search.js gives the same results from the static export's index."""
     wanted = query.folded
     if not wanted:
         return NO_RESULTS
+    candidate_limit = CANDIDATES_PER_COUNTED * int(count_limit)
     rows = conn.execute(
         f"SELECT r.slug, s.n, s.seq, s.text, coalesce(s.folded, s.text) "
         f"FROM sentence s JOIN report r ON r.id = s.report "
-        f"WHERE s.id IN ({_candidates(wanted)} LIMIT {CANDIDATE_LIMIT}) ORDER BY s.id",
+        f"WHERE s.id IN ({_candidates(wanted)} LIMIT {candidate_limit}) ORDER BY s.id",
         (_index_argument(wanted),),
     )  # read as it goes: a common query stops long before its last candidate
     hits: dict[tuple[str, int], SearchHit] = {}
@@ -106,7 +115,7 @@ def search(conn: sqlite3.Connection, query: Query, limit: int = SEARCH_LIMIT) ->
         if not found:  # a candidate only (the runs of a query of several are found apart)
             continue
         matched += 1
-        if matched > COUNT_LIMIT:
+        if matched > count_limit:
             break
         places[slug] += found
         if (slug, n) in hits or len(hits) >= limit:
@@ -120,7 +129,7 @@ def search(conn: sqlite3.Connection, query: Query, limit: int = SEARCH_LIMIT) ->
             slug=slug, title=title, n=n, seq=seq, heading_path=tuple(json.loads(heading_path)),
             parts=_snippet(text, match_spans(text, wanted)),
         )
-    complete = matched <= COUNT_LIMIT and examined < CANDIDATE_LIMIT
+    complete = matched <= count_limit and examined < candidate_limit
     return SearchResults(
         tuple(hits.values()), places.total(), sum(1 for c in places.values() if c), complete
     )

@@ -42,3 +42,11 @@ def test_a_broken_config_file_is_one_line_naming_it(tmp_path):
         config.load({"INSTANCE_DIR": str(tmp_path)})
     message = str(raised.value)
     assert str(tmp_path / "config.py") in message and "\n" not in message
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "'1000'", "2.5", "True"])
+def test_a_search_count_limit_that_is_not_a_number_of_sentences_is_one_line_naming_it(tmp_path, value):
+    (tmp_path / "config.py").write_text(f"SEARCH_COUNT_LIMIT = {value}\n", encoding="utf-8")
+    with pytest.raises(config.ConfigError) as raised:
+        config.load({"INSTANCE_DIR": str(tmp_path)})
+    assert str(raised.value).startswith("SEARCH_COUNT_LIMIT: ") and "\n" not in str(raised.value)

@@ -97,21 +97,18 @@ def test_every_search_path_finds_what_a_scan_of_every_sentence_finds(shelf):
     assert min(paths.values()) >= 3, paths  # each way of finding candidates was tried
 
 
-def test_past_the_limit_the_first_matching_sentences_are_counted_not_the_first_candidates(
-    shelf, monkeypatch
-):
+def test_past_the_limit_the_first_matching_sentences_are_counted_not_the_first_candidates(shelf):
     """A query of several runs ("3.5", "1+1") finds candidates that hold the runs apart;
     the limit is on sentences that hold the query, or a common pair of runs would find
     nothing at all in a big library."""
     conn, sentences = shelf
-    monkeypatch.setattr(search, "COUNT_LIMIT", 2)
     for query in ("3.5", "1+1", "年，", "，全", "2023年"):
         wanted = query_of(query).folded
         matching = [(slug, n, seq, text) for slug, n, seq, text in sentences if wanted in fold(text)]
         assert matching, query
         counted = matching[:2]
         firsts, places, reports = scanned(counted, query)
-        results = search.search(conn, query_of(query), limit=10**6)
+        results = search.search(conn, query_of(query), limit=10**6, count_limit=2)
         assert [(h.slug, h.n, h.seq) for h in results.hits] == firsts, query
         assert (results.places, results.reports) == (places, reports), query
         assert results.complete == (len(matching) <= 2), query
@@ -124,7 +121,7 @@ def test_a_traditional_query_finds_the_same_sentences_as_the_simplified_one(shel
 
 
 def test_counts_past_the_limit_say_at_least(client, monkeypatch):
-    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    monkeypatch.setitem(client.application.config, "SEARCH_COUNT_LIMIT", 3)
     soup = soup_of(client.get("/search", query_string={"q": "养老"}))
     count = soup.select_one("h2.rd-results__count").get_text()
     assert re.fullmatch(r"“养老”：在至少 \d+ 份报告中找到至少 \d+ 处", count), count

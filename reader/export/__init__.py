@@ -95,6 +95,7 @@ def build(
         conn = library.connect(Path(app.config["DATABASE"]))
         try:
             reports = [(r, library.pages(conn, r.slug)) for r in library.reports(conn)]
+            reading_order = library.reading_order(conn)
         finally:
             conn.close()
     renderer = _Renderer(app, base)
@@ -163,7 +164,10 @@ def build(
         ))
         for report, pages in reports
     ]  # fmt: skip
-    for name, data in search_index.index_files(indexed).items():
+    place = {slug: k for k, slug in enumerate(reading_order)}
+    indexed.sort(key=lambda report: place[report.slug])  # the order the server lists hits in
+    index = search_index.index_files(indexed, app.config["SEARCH_COUNT_LIMIT"])
+    for name, data in index.items():
         _write(out / search_index.FOLDER / name, data)
         kind = name.split("/")[0] if "/" in name else name
         result.search_bytes[kind] = result.search_bytes.get(kind, 0) + len(data)
@@ -273,6 +277,8 @@ def _search_page(app: Flask, addresses: Addresses, tree: str) -> tuple[str, str]
             "i18n-title": gettext("搜索：%(query)s", query="{query}") + " · " + gettext("易读"),
             "i18n-found": gettext("“%(query)s”：在 %(reports)s 份报告中找到 %(places)s 处",
                                   query="{query}", reports="{reports}", places="{places}"),
+            "i18n-found-at-least": gettext("“%(query)s”：在至少 %(reports)s 份报告中找到至少 %(places)s 处",
+                                           query="{query}", reports="{reports}", places="{places}"),
             "i18n-none": gettext("“%(query)s”：没有找到", query="{query}"),
             "i18n-limit": gettext("只列出前 %(count)s 页。", count=SEARCH_LIMIT),
             "i18n-page": gettext("第 %(n)s 页", n="{n}"),

@@ -8,10 +8,15 @@ the sentences and the places in them where it starts. Places are counted without
 overlaps, as reader.search.match_spans counts them.
 A query of one or two characters is answered by its own gram's postings, a longer one by
 the places of each of its 2-grams; places and reports are counted from them, and only the
-reports of the first SEARCH_LIMIT pages are fetched, for their text.
+reports of the first SEARCH_LIMIT pages are fetched, for their text. As the server does,
+only the first `count_limit` sentences holding the query are counted, read among at most
+CANDIDATES_PER_COUNTED times as many candidates (those holding each run of letters and
+digits of the query, found the same way), in library order: reports are numbered in
+reader.library.reading_order.
 
 Files, under `search/`:
-- `meta.json`: the number of shards of each kind, the limits, the report count;
+- `meta.json`: the number of shards of each kind, the limits (`count_limit` the server's
+  SEARCH_COUNT_LIMIT, `candidates_per_counted`), the report count;
 - `1/<k>.json`: shard k of the 1-gram postings, a gram's shard being `shard_of(gram,
   shards)`; each maps a character to a flat list in which -(r + 1) starts report r's run
   and each number after it is a sentence's index in that report, as the step from the one
@@ -20,7 +25,7 @@ Files, under `search/`:
   is its index's step, how many places the pair starts at, and each place's step. A query
   of three characters or more matches where each of its pairs starts one place after the
   one before, so its places are counted from its pairs' shards alone, never from the text;
-- `r/<r>.json`: report r (in slug order): slug, title, and its pages as
+- `r/<r>.json`: report r (the r-th in library order): slug, title, and its pages as
   [n, heading path, [sentence text, ...]], the sentences in page order;
 - `fold.json`: reader.folding's table, only for characters that fold to one the library holds.
 """
@@ -34,7 +39,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reader.folding import _table, fold
-from reader.search import QUERY_MAX_CHARS, SEARCH_LIMIT, SNIPPET_CONTEXT
+from reader.search import (
+    CANDIDATES_PER_COUNTED,
+    COUNT_LIMIT,
+    QUERY_MAX_CHARS,
+    SEARCH_LIMIT,
+    SNIPPET_CONTEXT,
+)
 
 SHARD_BYTES = 64_000  # about how large a shard of postings is, before compression
 FOLDER = "search"
@@ -62,10 +73,13 @@ def shard_of(gram: str, shards: int) -> int:
     return h
 
 
-def index_files(reports: Iterable[IndexedReport]) -> dict[str, bytes]:
-    """Every file of the index, by its path under `search/`. Reports are taken in slug
-    order, as the server lists its hits."""
-    reports = sorted(reports, key=lambda report: report.slug)
+def index_files(
+    reports: Iterable[IndexedReport], count_limit: int = COUNT_LIMIT
+) -> dict[str, bytes]:
+    """Every file of the index, by its path under `search/`. `reports` come in library
+    order (reader.library.reading_order), the order the server lists its hits in, and
+    are numbered in it; `count_limit` is the server's SEARCH_COUNT_LIMIT."""
+    reports = list(reports)
     postings: tuple[dict, dict] = (defaultdict(list), defaultdict(list))
     characters: set[str] = set()
     files: dict[str, bytes] = {}
@@ -103,7 +117,8 @@ def index_files(reports: Iterable[IndexedReport]) -> dict[str, bytes]:
         {chr(code): target for code, target in _table().items() if target in characters}
     )
     files["meta.json"] = _json({
-        "reports": len(reports), "shards": shards, "limit": SEARCH_LIMIT,
+        "reports": len(reports), "shards": shards, "limit": SEARCH_LIMIT, "count_limit": count_limit,
+        "candidates_per_counted": CANDIDATES_PER_COUNTED,
         "snippet": SNIPPET_CONTEXT, "max_chars": QUERY_MAX_CHARS,
     })  # fmt: skip
     return files

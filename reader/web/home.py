@@ -6,7 +6,7 @@ import threading
 from collections import OrderedDict
 from itertools import groupby
 
-from flask import Blueprint, abort, g, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
@@ -108,7 +108,9 @@ def _by_district(newest_first: list) -> list:
 @bp.get("/search", endpoint="search")  # the module reader.search has the name
 def search_page():
     query = search.query_of(request.args.get("q", ""))
-    results = search.search(store.connection(), query)
+    results = search.search(
+        store.connection(), query, count_limit=current_app.config["SEARCH_COUNT_LIMIT"]
+    )
     return render_template(
         "home/search.html", query=query, results=results,
         query_max_chars=search.QUERY_MAX_CHARS, search_limit=search.SEARCH_LIMIT,

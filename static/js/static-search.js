@@ -2,13 +2,18 @@
 
    The exported search page is the app's /search with no query; this module reads ?q=
    from the address (the form's own GET), and lists what reader.search.search() would:
-   the first matching sentence of each page, in report and page order, up to the limit,
-   and how many places in how many reports match. A sentence matches when its folded text
-   (reader/folding.py: 繁體 as 简体, full width as half, upper case as lower) holds the
-   folded query. The index (reader/export/search_index.py) is fetched in parts: the
-   postings of a one-character query's character, or the places of each pair of
-   characters of a longer one, and the text of only the reports whose sentences are shown.
-   Strings come from the catalogue through data-i18n-* on <main>. */
+   the first matching sentence of each page, in library order (reports as the index
+   numbers them, then page and sentence), up to the limit, and how many places in how many
+   reports match, counted over the first meta.count_limit matching sentences (the
+   server's SEARCH_COUNT_LIMIT), read among at most meta.candidates_per_counted times as
+   many candidates (past either, the counts say 至少). A sentence matches when its
+   folded text (reader/folding.py: 繁體 as 简体, full width as half, upper case as lower)
+   holds the folded query; it is a candidate when it holds each run of letters and digits
+   of the query, as the server's index finds them. The index
+   (reader/export/search_index.py) is fetched in parts: the postings of a one-character
+   query's character, or the places of each pair of characters of a longer one (and of
+   each run's, for a query of several), and the text of only the reports whose sentences
+   are shown. Strings come from the catalogue through data-i18n-* on <main>. */
 
 const main = document.querySelector("[data-module='rd-static-search']");
 const fetched = new Map();
@@ -34,6 +39,10 @@ export function queryOf(asked, maxChars) {
   const characters = Array.from(text);
   return { text: characters.slice(0, maxChars).join(""), shortened: characters.length > maxChars };
 }
+
+/* reader.search.LETTERS_AND_DIGITS: runs of what Python's str.isalnum() holds (the two differ
+   only on characters newer than the server's Unicode version). */
+const LETTERS_AND_DIGITS = /[\p{L}\p{N}]+/gu;
 
 function folder(table) {
   return (text) => Array.from(text, (c) => table[c] || c).join("");
@@ -164,22 +173,54 @@ function snippet(text, found, context) {
   return parts;
 }
 
-/** reader.search.search(): {hits: [{slug, title, n, seq, headingPath, parts}], places, reports}. */
+/* Sentences holding `text` (folded): [[r, i, places]] in library order. */
+function matchesOf(index, meta, text) {
+  return Array.from(text).length === 1 ? characterPostings(index, meta, text) : pairMatches(index, meta, text);
+}
+
+/* The sentences the server's index finds for `wanted`, [[r, i]] in library order: those
+   holding each of its runs of letters and digits (reader.search._candidates), or, with
+   none, those holding it. `matches` are those holding `wanted` itself. */
+async function candidatesOf(index, meta, wanted, matches) {
+  const runs = [...new Set(wanted.match(LETTERS_AND_DIGITS) || [])];
+  if (!runs.length || (runs.length === 1 && runs[0] === wanted)) return matches;
+  const holding = await Promise.all(runs.map((run) => matchesOf(index, meta, run)));
+  const keys = holding.map((found) => new Set(found.map(([r, i]) => r + ":" + i)));
+  const fewest = holding.reduce((least, found) => (found.length < least.length ? found : least));
+  return fewest.filter(([r, i]) => keys.every((held) => held.has(r + ":" + i)));
+}
+
+/** reader.search.search(): {hits: [{slug, title, n, seq, headingPath, parts}], places, reports, complete}. */
 export async function search(index, query) {
   const meta = await getJSON(index + "meta.json");
   const fold = folder(await getJSON(index + "fold.json"));
   const wanted = fold(query);
-  const length = Array.from(wanted).length;
-  if (!length) return { hits: [], places: 0, reports: 0 };
-  const matches = length === 1 ? await characterPostings(index, meta, wanted) : await pairMatches(index, meta, wanted);
-  const reports = new Set(matches.map(([r]) => r));
-  const places = matches.reduce((sum, [, , count]) => sum + count, 0);
+  if (!wanted) return { hits: [], places: 0, reports: 0, complete: true };
+  const matches = await matchesOf(index, meta, wanted);
+  const candidates = await candidatesOf(index, meta, wanted, matches);
+  const placesOf = new Map(matches.map(([r, i, count]) => [r + ":" + i, count]));
+  // as the server counts: the first count_limit sentences holding the query, read among
+  // at most candidates_per_counted times as many candidates
+  const candidateLimit = meta.candidates_per_counted * meta.count_limit;
+  const counted = [];
+  let matched = 0;
+  let examined = 0;
+  for (const [r, i] of candidates.slice(0, candidateLimit)) {
+    examined += 1;
+    const count = placesOf.get(r + ":" + i) || 0;
+    if (!count) continue;
+    matched += 1;
+    if (matched > meta.count_limit) break;
+    counted.push([r, i, count]);
+  }
+  const reports = new Set(counted.map(([r]) => r));
+  const places = counted.reduce((sum, [, , count]) => sum + count, 0);
   // each report holds at least one listed page: the first `limit` of them are enough
   const listed = [...reports].slice(0, meta.limit);
   const texts = new Map(await Promise.all(listed.map((r) => reportFile(index, r).then((file) => [r, file]))));
   const hits = [];
   const pagesHit = new Set();
-  for (const [r, i] of matches) {
+  for (const [r, i] of counted) {
     if (hits.length >= meta.limit) break;
     const report = texts.get(r);
     if (!report.sentences) report.sentences = sentencesOf(report);
@@ -191,7 +232,7 @@ export async function search(index, query) {
       headingPath: sentence.headingPath, parts: snippet(sentence.text, spans(fold(sentence.text), wanted), meta.snippet),
     });
   }
-  return { hits: hits, places: places, reports: reports.size };
+  return { hits: hits, places: places, reports: reports.size, complete: matched <= meta.count_limit && examined < candidateLimit };
 }
 
 function element(name, className, text) {
@@ -229,8 +270,10 @@ function show(query, results, shortened) {
   const marked = element("span", "", query);
   marked.lang = lang;
   const count = element("h2", "rd-results__count");
-  count.append(results.places
-    ? filled(i18n("found"), { query: marked, reports: results.reports, places: results.places })
+  // the server's wording (templates/home/search.html): 至少 whenever the counting stopped
+  const found = results.complete ? results.places && i18n("found") : i18n("found-at-least");
+  count.append(found
+    ? filled(found, { query: marked, reports: results.reports, places: results.places })
     : filled(i18n("none"), { query: marked }));
   shown.push(count);
   if (results.hits.length >= Number(main.getAttribute("data-limit") || 50)) {
