@@ -283,16 +283,17 @@ class AudioCache:
         said = [sentence for sentence in record["spoken"] if sentence.strip()]
         if not said:
             raise ValueError("nothing to say")
-        keys = [self.request(sentence, voice, rate, pauses) for sentence in said]
         if self.path(key).exists():  # not the recorded file (see `stream`)
             logger.warning("audio %s: stored file is not the one recorded; made again", key)
             cache_files.discard(self.path(key))
-        first = self.stream(keys[0])
+        first = self.stream(self.request(said[0], voice, rate, pauses))
 
         def sentences() -> Iterator[Part]:
             gaps = pauses_between(said, pauses, rate)
-            for n, (gap, sentence_key) in enumerate(zip(gaps, keys, strict=True)):
-                made = self.stream(sentence_key) if n else first
+            for n, (gap, sentence) in enumerate(zip(gaps, said, strict=True)):
+                # each record written when it is needed: a plain player's first fetch of a
+                # page (no manifest has written them) waits for one, not for them all
+                made = self.stream(self.request(sentence, voice, rate, pauses)) if n else first
                 yield gap, made.path if isinstance(made, StoredAudio) else made
 
         making = MakingAudio(
