@@ -1,6 +1,16 @@
-"""Speech benchmarks: first audio byte against bare espeak-ng, cached serving, pre-synthesis.
+"""Speech benchmarks: first audio byte against bare espeak-ng, cached serving, pre-synthesis,
+and a page's whole audio for the plain player.
 
 Run: .venv/bin/python bench/speech.py
+     .venv/bin/python bench/speech.py page [SLUG N]   (a page's audio only; default: the
+                                                      first page of 8 to 14 sentences)
+
+`page` times a page's audio (GET /audio/<key>.mp3 of its sentences said as one): to its
+first byte and to its last, (a) with nothing cached, (b) with its sentences cached (by
+the player, say), (c) once it is a file. The baseline, in the same run, is what the
+player's own work costs: each of the page's sentences made one after another, in a cache
+of its own. To compare with another checkout's code, run this same file with that
+checkout first on the path: PYTHONPATH=../other .venv/bin/python bench/speech.py page
 """
 
 from __future__ import annotations
@@ -20,11 +30,14 @@ from reader import pipeline
 from reader.config import load as load_config
 from reader.speech.audio import AudioCache
 from reader.speech.mp3 import mp3_duration
+from reader.speech.spoken import spoken_form
 from reader.speech.synthesiser import Synthesiser
 from reader.web import speech_views
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 ROUNDS = 7
+PAGE_ROUNDS = 3
+PAGE_SENTENCES = (8, 14)  # the default page's, at least and at most
 
 
 def corpus_sentences() -> list[str]:
@@ -63,10 +76,7 @@ def first_byte(client, key: str, whole: list[float] | None = None) -> float:
 def main() -> None:
     sentences = corpus_sentences()
     with tempfile.TemporaryDirectory() as workdir:
-        app = Flask(__name__)
-        app.config.update(load_config({"INSTANCE_DIR": workdir}))
-        speech_views.init_app(app)
-        app.register_blueprint(speech_views.bp)
+        app = speech_app(workdir)
         cache = app.extensions["audio_cache"]
         client = app.test_client()
 
@@ -118,5 +128,73 @@ def main() -> None:
         )
 
 
+def speech_app(workdir: str) -> Flask:
+    app = Flask(__name__)
+    app.config.update(load_config({"INSTANCE_DIR": workdir}))
+    speech_views.init_app(app)
+    app.register_blueprint(speech_views.bp)
+    return app
+
+
+def chosen_page(args: list[str]) -> tuple[str, int, list[str]]:
+    """(slug, n, sentences) of the page named in `args`, else of the first page with
+    PAGE_SENTENCES sentences."""
+    for path in pipeline.content_files(CONTENT):
+        report = pipeline.read_report(path)
+        for page in report.pages:
+            wanted = (report.slug, page.n) == (args[0], int(args[1])) if args else (
+                PAGE_SENTENCES[0] <= len(page.sentences) <= PAGE_SENTENCES[1]
+            )
+            if wanted:
+                return report.slug, page.n, list(page.sentences)
+    raise SystemExit(f"no page {' '.join(args)}")
+
+
+def page_audio(args: list[str]) -> None:
+    import reader
+
+    slug, n, sentences = chosen_page(args)
+    said = [spoken_form(s, "cmn") for s in sentences]
+    cold, warm, made, baseline = [], [], [], []  # (first byte, last byte) each round
+    with tempfile.TemporaryDirectory() as workdir:
+        app = speech_app(workdir)
+        cache = app.extensions["audio_cache"]
+        client = app.test_client()
+        first_byte(client, cache.request(said[0], "cmn", "slow"))  # starts the worker
+        for round_ in range(PAGE_ROUNDS):
+            # each round in fresh folders, the one cache object (and worker) kept
+            cache.directory = Path(workdir) / f"player-{round_}"
+            started = time.perf_counter()
+            for sentence in said:
+                cache.make(cache.request(sentence, "cmn", "normal"))
+            baseline.append(time.perf_counter() - started)
+
+            cache.directory = Path(workdir) / f"cold-{round_}"
+            whole: list[float] = []
+            cold.append((first_byte(client, cache.request(said, "cmn", "normal"), whole), whole[0]))
+
+            cache.directory = Path(workdir) / f"warm-{round_}"
+            for sentence in said:  # the player's work, not timed
+                cache.make(cache.request(sentence, "cmn", "normal"))
+            key, whole = cache.request(said, "cmn", "normal"), []
+            warm.append((first_byte(client, key, whole), whole[0]))
+            whole = []
+            made.append((first_byte(client, key, whole), whole[0]))
+        seconds = mp3_duration(cache.path(key).read_bytes())
+        app.extensions["speech_synthesiser"].close()
+
+    base = statistics.median(baseline)
+    print(f"page {slug}/{n}: {len(said)} sentences, {sum(map(len, said))} characters, "
+          f"{seconds:.1f} s of audio; code from {Path(reader.__file__).parent.parent}")
+    print(f"baseline  the player's sentences made one by one: {base * 1000:8.0f} ms")
+    for name, times in (("(a) nothing cached", cold), ("(b) sentences cached", warm),
+                        ("(c) page audio cached", made)):
+        first, last = (statistics.median(t[i] for t in times) for i in (0, 1))
+        print(f"{name:22} first byte {first * 1000:8.1f} ms = {first / base:.3f} x baseline; "
+              f"last byte {last * 1000:8.1f} ms = {last / base:.3f} x baseline")
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["page"]:
+        sys.exit(page_audio(sys.argv[2:]))
     sys.exit(main())

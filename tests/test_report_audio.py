@@ -18,9 +18,8 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
 from reader.cli import main
-from reader.speech.audio import SENTENCE_GAP
 from reader.speech.mp3 import mp3_duration, mp3_frames
-from reader.speech.report_audio import SECTION_GAP
+from reader.speech.report_audio import SECTION_GAP, SENTENCE_GAP
 from reader.web import create_app
 
 SLUG = "dg-nancheng-2023-excerpt"

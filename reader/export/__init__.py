@@ -6,8 +6,9 @@ Every page is rendered by the app itself, through its test client under the base
 长者助手 tree (`elder/`). Beside them: the assets, the audio of every sentence in the
 voices and rates asked for (made through the app's own audio cache, so `reader
 synthesise` and the server share it), each page's speech manifest for each of those as a
-plain file, each page's and outline's whole audio for the plain player (its sentences put
-end to end), the 术语 explanations' audio, and the search index (reader.export.search_index).
+plain file, each page's and outline's whole audio for the plain player (the app's own
+from its audio cache, its sentences joined: reader.speech.joining), the 术语 explanations'
+audio, and the search index (reader.export.search_index).
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ from reader.export.site import (
     tree_settings,
 )
 from reader.settings import COOKIE_NAME
-from reader.speech.audio import SENTENCE_GAP, AudioCache
-from reader.speech.mp3 import encode_pcm, mp3_format
+from reader.speech.audio import AudioCache
+from reader.speech.errors import SynthesisError
 from reader.speech.voices import DEFAULT_PAUSES, DEFAULT_RATE, DEFAULT_VOICE
 
 AUDIO_URL = re.compile(r"/audio/([0-9a-f]{64})\.mp3$")
@@ -146,14 +147,15 @@ def build(
     for voice, rate in choices:
         for slug, n in speech_pages:
             manifest = renderer.manifest(slug, n, voice, rate)
-            sentence_keys = _keys(manifest)
+            whole = AUDIO_URL.search(manifest.get("page_audio") or manifest.get("outline_audio") or "")
             manifest.update(_static_manifest(manifest, n))
             path = out / "r" / slug / n / MANIFEST_FILE.format(voice=voice, rate=rate, pauses=DEFAULT_PAUSES)
             _write(path, json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
             result.manifests += 1
-            if (voice, rate) == plain and sentence_keys:
-                joined = _joined([cache.path(key).read_bytes() for key in sentence_keys])
-                _write(out / "r" / slug / n / "audio.mp3", joined)
+            if (voice, rate) == plain and whole:  # its sentences are made: joined, not said
+                target = out / "r" / slug / n / "audio.mp3"
+                target.unlink(missing_ok=True)  # an earlier build's: a plain name, not a key
+                _copy(_made(cache, whole[1]), target)
                 result.page_audio += 1
 
     indexed = [
@@ -234,11 +236,11 @@ def _make(cache: AudioCache, keys: list[str], workers: int, progress: Progress) 
     return len(missing)
 
 
-def _joined(sentences: list[bytes]) -> bytes:
-    """Sentence MP3s end to end with the page audio's gap between them (one format)."""
-    sample_rate, channels = mp3_format(sentences[0]) or (22050, 1)
-    gap = encode_pcm(bytes(2 * channels * round(SENTENCE_GAP * sample_rate)), sample_rate, channels)
-    return gap.join(sentences)
+def _made(cache: AudioCache, key: str) -> Path:
+    try:
+        return cache.make(key)
+    except (OSError, ValueError, SynthesisError) as exc:
+        raise ExportError(f"audio {key}: not made: {exc}") from exc
 
 
 def _copy(source: Path, target: Path) -> None:

@@ -8,10 +8,13 @@ also says what was stored: its length and the sha256 of its bytes, and for a sen
 engine's word timing (`timing`: the text the engine read and, for each word, the
 millisecond it starts at and its place in that text), so cached audio keeps its timing.
 
-Page audio is several sentences spoken one after another in a single MP3, for the
-plain `<audio controls>` player that needs no JavaScript.
+Page audio, for the plain `<audio controls>` player that needs no JavaScript, is a list
+of sentences said as one: their own sentence audio joined (reader.speech.joining), each
+made through this cache if it is missing, so the player and the plain player share the
+work. It is streamed as each sentence is ready and stored under the page's key once whole;
+a stream stopped part-way stores nothing (its sentences made so far stay).
 
-Audio not yet made can be streamed (`AudioCache.stream`): the PCM is encoded to MP3
+Audio not yet made can be streamed (`AudioCache.stream`): a sentence's PCM is encoded to MP3
 buffer by buffer as the voice makes it, each piece handed out at once and the whole
 stored when done. LAME gives the same bytes however its input is cut up, and `make`
 is the same stream read to the end, so the first listener's bytes are the stored ones.
@@ -36,17 +39,17 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import json
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from reader.speech import cache_files
+from reader.speech.joining import Part, joined_mp3, pauses_between
 from reader.speech.mp3 import encoder as mp3_encoder
 from reader.speech.mp3 import mp3_frames
 from reader.speech.pronunciation import engine_text, spoken_spans
@@ -57,7 +60,7 @@ try:
 except ImportError:  # Windows: processes sharing a directory may each make a key once
     fcntl = None
 
-SENTENCE_GAP = 0.3  # seconds of silence between the sentences of page audio
+JOINED_FORMAT = "joined-1"  # how sentences said as one are made; in their keys
 STALE_TEMP_SECONDS = 60.0  # a temporary audio file untouched this long was left by a crash
 
 Spoken = str | Sequence[str]  # one utterance, or sentences joined into one file
@@ -93,12 +96,12 @@ def audio_key(
     """
     said = [spoken] if isinstance(spoken, str) else list(spoken)
     told = [engine_text(sentence, voice, engine) for sentence in said]
-    what = told[0] if isinstance(spoken, str) else told
     # a retuned rate gets new audio, not stale files
     speed = f"{rate}/{RATES.get(rate, {}).get(voice, '')}"
-    payload = json.dumps(
-        [what, voice, speed, engine, pauses], ensure_ascii=False, separators=(",", ":")
-    )
+    asked = [told[0], voice, speed, engine, pauses]
+    if not isinstance(spoken, str):  # sentences said as one: their audio joined
+        asked = [told, voice, speed, engine, pauses, JOINED_FORMAT]
+    payload = json.dumps(asked, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -158,7 +161,7 @@ class AudioCache:
     ) -> Path:
         """The MP3 of `spoken`, synthesised and stored first if need be.
 
-        A list of sentences gives one MP3 of them all, with a short pause between them.
+        A list of sentences gives one MP3 of them all, their own audio joined.
         """
         return self.make(self.request(spoken, voice, rate, pauses))
 
@@ -199,13 +202,20 @@ class AudioCache:
 
         A stored file that does not match its record is removed first. The stream is
         returned once the voice has started, so that no voice, a full queue or a timeout
-        raises here (UnknownAudio for a key with no good record). It holds the key's locks,
-        in this process and (where there is fcntl) in others sharing the directory, until
-        it is read to the end or closed; closing it early still stores the file.
+        raises here (UnknownAudio for a key with no good record). A sentence's stream holds
+        the key's locks, in this process and (where there is fcntl) in others sharing the
+        directory, until it is read to the end or closed; closing it early still stores
+        the file. Sentences said as one are joined instead (`_join`).
         """
         stored = self.stored(key)
         if stored is not None:
             return stored
+        try:
+            record = self._read(key)
+        except OSError as exc:
+            raise CacheUnavailable(f"audio {key}: {exc}") from exc
+        if not isinstance(record["spoken"], str):
+            return self._join(key, record)
         lock = self._lock_for(key)
         lock.acquire()
         releases = [lock.release]
@@ -226,47 +236,124 @@ class AudioCache:
                 raise UnknownAudio(key) from None
             except OSError as exc:
                 raise CacheUnavailable(f"audio {key}: {exc}") from exc
-            spoken, voice, rate = record["spoken"], record["voice"], record["rate"]
-            asked = (voice, rate, record["pauses"])
-            sentences = [spoken] if isinstance(spoken, str) else [s for s in spoken if s.strip()]
-            if not sentences:
-                raise ValueError("nothing to say")
-            first = self.synthesiser.speak(sentences[0], *asked)
-            later = (self.synthesiser.speak(s, *asked) for s in sentences[1:])
-            making = MakingAudio(self._encode(key, record, first, later), releases)
+            utterance = self.synthesiser.speak(
+                record["spoken"], record["voice"], record["rate"], record["pauses"]
+            )
+            making = MakingAudio(self._encode(key, record, utterance), releases)
             releases = []
             return making
         finally:
             for release in reversed(releases):
                 release()
 
-    def _encode(
-        self, key: str, record: dict, first, later
-    ) -> Generator[bytes, None, StoredAudio | bytes]:
-        """MP3 bytes of the utterances, a pause between each, as they come; then stored.
+    def _encode(self, key: str, record: dict, utterance) -> Generator[bytes, None, StoredAudio | bytes]:
+        """MP3 bytes of the utterance as they come; then stored.
 
         Returns what `MakingAudio.finish` gives: the stored file, or the bytes if they
         could not be stored.
         """
         mp3 = bytearray()
-        lame = mp3_encoder(first.sample_rate, first.channels)
-        gap = bytes(2 * first.channels * round(SENTENCE_GAP * first.sample_rate))
-        for n, utterance in enumerate(itertools.chain([first], later)):
-            with utterance:
-                for pcm in itertools.chain([gap] if n else [], utterance):
-                    piece = bytes(lame.encode(pcm))
-                    if piece:
-                        mp3 += piece
-                        yield piece
+        lame = mp3_encoder(utterance.sample_rate, utterance.channels)
+        with utterance:
+            for pcm in utterance:
+                piece = bytes(lame.encode(pcm))
+                if piece:
+                    mp3 += piece
+                    yield piece
         piece = bytes(lame.flush())
         mp3 += piece
         made = bytes(mp3)
-        if isinstance(record["spoken"], str) and first.words:
-            record = {**record, "timing": _timing(first, record["spoken"], record["voice"])}
+        if utterance.words:
+            record = {**record, "timing": _timing(utterance, record["spoken"], record["voice"])}
         stored = self._store(key, record, made)  # before the last piece, so that a listener
         if piece:  # who has every byte finds the file
             yield piece
         return stored or made
+
+    def _join(self, key: str, record: dict) -> MakingAudio:
+        """The sentences of `record` said as one: each sentence's own audio (stored, or made
+        and stored now), with the reader's pause between them (joining.pauses_between),
+        streamed as each is ready and written beside the key's place as it goes.
+
+        The first sentence is asked for before this returns, so that no voice raises
+        here as for a sentence. No lock is held on the page's key: two listeners of one
+        page each join its sentences, which are made once; the first to finish stores it.
+        """
+        voice, rate, pauses = record["voice"], record["rate"], record["pauses"]
+        said = [sentence for sentence in record["spoken"] if sentence.strip()]
+        if not said:
+            raise ValueError("nothing to say")
+        if self.path(key).exists():  # not the recorded file (see `stream`)
+            logger.warning("audio %s: stored file is not the one recorded; made again", key)
+            cache_files.discard(self.path(key))
+        first = self.stream(self.request(said[0], voice, rate, pauses))
+
+        def sentences() -> Iterator[Part]:
+            gaps = pauses_between(said, pauses, rate)
+            for n, (gap, sentence) in enumerate(zip(gaps, said, strict=True)):
+                # each record written when it is needed: a plain player's first fetch of a
+                # page (no manifest has written them) waits for one, not for them all
+                made = self.stream(self.request(sentence, voice, rate, pauses)) if n else first
+                yield gap, made.path if isinstance(made, StoredAudio) else made
+
+        making = MakingAudio(
+            self._kept(key, record, joined_mp3(sentences())), [], finish_when_closed=False
+        )
+        if isinstance(first, MakingAudio):
+            making.on_release(first.close)  # if never read, the sentence is made anyway
+        return making
+
+    def _kept(
+        self, key: str, record: dict, pieces: Generator[bytes, None, None]
+    ) -> Generator[bytes, None, StoredAudio | bytes | None]:
+        """`pieces` handed on as they come and written down as they go; once all have come,
+        stored under `key` and recorded. Closed before the end, nothing is stored.
+
+        Returns the stored file; the bytes, held only when no file could be begun; or
+        None when the file was lost on the way (see MakingAudio.finish).
+        """
+        try:
+            pending = cache_files.PendingFile(self.path(key))
+        except OSError as exc:
+            logger.warning("audio %s will not be stored: %s", key, exc)
+            pending = None
+        held = bytearray() if pending is None else None
+        digest, size = hashlib.sha256(), 0
+        try:
+            for piece in pieces:
+                digest.update(piece)
+                size += len(piece)
+                if held is not None:
+                    held += piece
+                elif pending is not None:
+                    try:
+                        pending.write(piece)
+                    except OSError as exc:
+                        logger.warning("audio %s not stored: %s", key, exc)
+                        pending.drop()
+                        pending = None
+                yield piece
+            if pending is None:
+                return bytes(held) if held is not None else None
+            facts = {"bytes": size, "sha256": digest.hexdigest()}
+            try:
+                if not pending.link():  # another listener's, whole: it records its own
+                    return self.stored(key)
+            except OSError as exc:
+                logger.warning("audio %s not stored: %s", key, exc)
+                return None
+            try:
+                recorded = cache_files.record_bytes({**record, "mp3": facts})
+                cache_files.replace(self.record_path(key), recorded)
+            except OSError as exc:
+                logger.warning("audio %s not stored: %s", key, exc)
+                cache_files.discard(self.path(key))
+                return None
+            return StoredAudio(self.path(key), size, facts["sha256"])
+        finally:
+            pieces.close()  # a cut stream: the sentence being made is finished, no more begun
+            if pending is not None:
+                pending.drop()
 
     def _read(self, key: str) -> dict:
         """The key's request record; UnknownAudio if there is none or it was damaged."""
@@ -346,16 +433,20 @@ def _timing(utterance, spoken: str, voice: str) -> dict:
 
 class MakingAudio:
     """MP3 bytes of audio being made, each piece as soon as it is encoded (see
-    AudioCache.stream). Closing it before the end makes and stores the rest anyway, so
-    the work is never lost; either way the key's locks are released once."""
+    AudioCache.stream). Closing a sentence's before the end makes and stores the rest
+    anyway, so the work is never lost; closing joined sentences' (`finish_when_closed`
+    False) stops there and stores nothing, the sentences made so far kept. Either way
+    the key's locks are released once."""
 
     def __init__(
         self,
-        pieces: Generator[bytes, None, StoredAudio | bytes],
+        pieces: Generator[bytes, None, StoredAudio | bytes | None],
         releases: list[Callable[[], None]],
+        finish_when_closed: bool = True,
     ) -> None:
         self._pieces = pieces
         self._releases = releases
+        self._finish_when_closed = finish_when_closed
         self._made: StoredAudio | bytes | None = None
 
     def __iter__(self) -> MakingAudio:
@@ -378,15 +469,23 @@ class MakingAudio:
         self._releases.insert(0, release)  # the last released: run in reverse
 
     def finish(self) -> StoredAudio | bytes:
-        """Made to the end: the stored file, or all the bytes when they could not be stored."""
+        """Made to the end: the stored file, or all the bytes when they could not be stored.
+
+        Raises CacheUnavailable for joined audio whose file was lost on the way.
+        """
         for _ in self:
             pass
+        if self._made is None:
+            raise CacheUnavailable("audio made but neither stored nor kept")
         return self._made
 
     def close(self) -> None:
         try:
-            for _ in self:
-                pass
+            if self._finish_when_closed:
+                for _ in self:
+                    pass
+            else:
+                self._pieces.close()
         finally:
             self._release()
 

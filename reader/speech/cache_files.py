@@ -4,6 +4,8 @@ A file is written to a temporary name beside its place (`.tmp-…`), flushed and
 then given its name by a link, a rename that never replaces, so the first writer of a key
 wins and no reader ever meets half a file; the folder is fsynced so the name survives a
 power cut. A record's file is replaced the same way when what was stored is added to it.
+A file made while it is being sent (page audio) is a `PendingFile` written piece by piece
+the same way, and dropped if the sending stops before its end.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-"  # a file being written; one left by a crash is removed at start-up
@@ -24,21 +26,70 @@ def write_once(path: Path, data: bytes | Iterable[bytes]) -> bool:
 
     `data` may come in pieces, so a large file (a whole report's MP3) is never held twice.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _temporary_copy(path, data) as tmp:
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-    _sync_folder(path.parent)
-    return True
+    pending = PendingFile(path)
+    try:
+        for piece in [data] if isinstance(data, bytes) else data:
+            pending.write(piece)
+        return pending.link()
+    finally:
+        pending.drop()
 
 
 def replace(path: Path, data: bytes) -> None:
     """Replace `path` whole by `data`: a reader sees the old file or the new, never half."""
-    with _temporary_copy(path, data) as tmp:
-        os.replace(tmp, path)
-    _sync_folder(path.parent)
+    pending = PendingFile(path)
+    try:
+        pending.write(data)
+        pending.replace()
+    finally:
+        pending.drop()
+
+
+class PendingFile:
+    """A file written piece by piece under a temporary name beside `path`, which takes
+    `path`'s name only once it is whole (`link` or `replace`); `drop` removes it if it
+    never did. So a writer stopped half-way (a listener gone, an error) leaves nothing.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=path.suffix)
+        self._out = os.fdopen(fd, "wb")
+
+    def write(self, piece: bytes) -> None:
+        self._out.write(piece)
+
+    def link(self) -> bool:
+        """Give the file its name unless one has it already; True if this did."""
+        self._finish()
+        try:
+            os.link(self._tmp, self.path)
+        except FileExistsError:
+            return False
+        finally:
+            self.drop()
+        _sync_folder(self.path.parent)
+        return True
+
+    def replace(self) -> None:
+        """Give the file its name, in place of any file that had it."""
+        self._finish()
+        os.replace(self._tmp, self.path)
+        _sync_folder(self.path.parent)
+
+    def drop(self) -> None:
+        """Remove the temporary file, if it is still there; safe to call more than once."""
+        with contextlib.suppress(OSError):
+            self._out.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._tmp)
+
+    def _finish(self) -> None:
+        self._out.flush()
+        os.fsync(self._out.fileno())
+        self._out.close()
+        os.chmod(self._tmp, 0o644)
 
 
 def discard(path: Path, inode: int | None = None) -> None:
@@ -93,23 +144,6 @@ def _is_timing(timing) -> bool:
             for word in timing["words"]
         )
     )
-
-
-@contextlib.contextmanager
-def _temporary_copy(path: Path, data: bytes | Iterable[bytes]) -> Iterator[str]:
-    """`data` in a fsynced temporary file beside `path`, removed on leaving if still there."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for piece in [data] if isinstance(data, bytes) else data:
-                out.write(piece)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        yield tmp
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -1,9 +1,9 @@
 """A whole report as one MP3 per voice and rate, with an ID3 chapter for each section.
 
-Made from the sentence audio cache (reader.speech.audio) without a voice: MP3 frames of one
-format play as one stream when put end to end, so a report's file is its sentences' files
-one after another, with silence between them, behind an ID3 tag holding its title and
-chapters (CTOC and CHAP frames, ID3v2.3 for the players that read nothing newer). A report
+Made from the sentence audio cache (reader.speech.audio) without a voice: a report's file
+is its sentences' files one after another, with silence between them (reader.speech.joining,
+which reads one sentence at a time), behind an ID3 tag holding its title and chapters
+(CTOC and CHAP frames, ID3v2.3 for the players that read nothing newer). A report
 already read costs nothing new; for one that is not, its missing sentences are made first
 (reader.speech.report_preparer, or `reader synthesise --reports`) and this only assembles.
 
@@ -18,9 +18,9 @@ digest of the text it speaks, so the cover can tell its size and length without 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -31,12 +31,13 @@ from mutagen.id3 import CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, CTO
 
 from reader.report import Page, Report
 from reader.speech import cache_files
-from reader.speech.audio import SENTENCE_GAP, AudioCache, UnknownAudio, is_audio_key
-from reader.speech.mp3 import encode_pcm, mp3_duration, mp3_format
+from reader.speech.audio import AudioCache, UnknownAudio, is_audio_key
+from reader.speech.joining import MixedFormats, joined_mp3, timeline
 from reader.speech.spoken import spoken_form
 from reader.speech.voices import DEFAULT_RATE, RATE_TABLE, VOICE_BY_CODE
 
 FORMAT = 1  # how a report's file is put together; a change gives every report a new key
+SENTENCE_GAP = 0.3  # seconds of silence between the sentences of a section
 SECTION_GAP = 1.0  # seconds of silence before each section after the first
 FOLDER = "reports"  # under AUDIO_DIR
 FILENAME_TITLE_CHARS = 60  # of the title, in a download's file name
@@ -189,7 +190,7 @@ class ReportAudioStore:
 
     def missing(self, audio: ReportAudio, cache: AudioCache) -> list[str]:
         """The keys of the report's sentences whose audio is not made yet."""
-        return [key for key in audio.sentence_keys if _sentence_mp3(cache, key) is None]
+        return [key for key in audio.sentence_keys if _sentence_file(cache, key) is None]
 
     def make(self, audio: ReportAudio, cache: AudioCache) -> StoredReportAudio:
         """The report's MP3, assembled from its stored sentence audio if not yet made.
@@ -217,31 +218,41 @@ class ReportAudioStore:
         return record["bytes"], record["seconds"]
 
     def _assemble(self, audio: ReportAudio, cache: AudioCache) -> StoredReportAudio:
-        sentences, missing = {}, []
+        files, missing = {}, []
         for key in audio.sentence_keys:
-            if (mp3 := _sentence_mp3(cache, key)) is None:
+            if (path := _sentence_file(cache, key)) is None:
                 missing.append(key)
             else:
-                sentences[key] = mp3
+                files[key] = path
         if missing:
             raise MissingSentences(missing)
-        formats = {mp3_format(mp3) for mp3 in sentences.values()}
-        if len(formats) != 1 or None in formats:
-            raise ValueError(f"report {audio.slug}: its sentence audio is in {len(formats)} formats")
-        pieces, chapters = _joined(audio, sentences, *formats.pop())
-        seconds = chapters[-1][2] if chapters else 0.0
+        parts, firsts = [], []  # (gap, file) in order; where each section starts in them
+        for n, (_title, keys) in enumerate(audio.sections):
+            firsts.append(len(parts))
+            for i, key in enumerate(keys):
+                parts.append((SECTION_GAP if n and not i else SENTENCE_GAP if i else 0.0, files[key]))
+        try:
+            starts, seconds = timeline(parts)
+        except MixedFormats as exc:
+            raise ValueError(f"report {audio.slug}: its sentence audio is in two formats: {exc}") from None
+        chapter_starts = [starts[first] for first in firsts]
+        ends = chapter_starts[1:] + [seconds]
+        chapters = [
+            (title, start, end)
+            for (title, _keys), start, end in zip(audio.sections, chapter_starts, ends, strict=True)
+        ]
         tag = _id3(audio, chapters, seconds)
         sha256, size = hashlib.sha256(), 0
 
-        def hashed(parts: Iterable[bytes]) -> Iterator[bytes]:
+        def hashed(pieces: Iterable[bytes]) -> Iterator[bytes]:
             nonlocal size
-            for part in parts:
-                sha256.update(part)
-                size += len(part)
-                yield part
+            for piece in pieces:
+                sha256.update(piece)
+                size += len(piece)
+                yield piece
 
         path = self.path(audio.key)
-        if not cache_files.write_once(path, hashed([tag, *pieces])):
+        if not cache_files.write_once(path, hashed(itertools.chain([tag], joined_mp3(parts)))):
             stored = self.stored(audio.key)  # another process made it first
             if stored is None:
                 raise MissingSentences([])  # not yet recorded by its maker: ask again soon
@@ -299,40 +310,12 @@ class ReportAudioStore:
         return self.directory / name[:2] / f"{name}.latest"
 
 
-def _sentence_mp3(cache: AudioCache, key: str) -> bytes | None:
+def _sentence_file(cache: AudioCache, key: str) -> Path | None:
     try:
         stored = cache.stored(key)
-        return stored.path.read_bytes() if stored else None
-    except (UnknownAudio, FileNotFoundError):
+    except UnknownAudio:
         return None
-
-
-def _joined(
-    audio: ReportAudio, sentences: dict[str, bytes], sample_rate: int, channels: int
-) -> tuple[list[bytes], list[tuple[str, float, float]]]:
-    """The report's MP3 frames in order, and each chapter's (title, start, end) in seconds.
-
-    A chapter starts where its first sentence does and ends where the next one starts,
-    so the chapters cover the whole file.
-    """
-    sentence_gap = _silence(SENTENCE_GAP, sample_rate, channels)
-    section_gap = _silence(SECTION_GAP, sample_rate, channels)
-    pieces, starts, at = [], [], 0.0
-    for n, (title, keys) in enumerate(audio.sections):
-        for i, key in enumerate(keys):
-            gap = section_gap if n and not i else sentence_gap if i else b""
-            pieces += [gap, sentences[key]]
-            at += mp3_duration(gap)
-            if not i:
-                starts.append((title, at))
-            at += mp3_duration(sentences[key])
-    ends = [start for _title, start in starts[1:]] + [at]
-    return pieces, [(title, start, end) for (title, start), end in zip(starts, ends, strict=True)]
-
-
-@functools.lru_cache(maxsize=8)
-def _silence(seconds: float, sample_rate: int, channels: int) -> bytes:
-    return encode_pcm(bytes(2 * channels * round(seconds * sample_rate)), sample_rate, channels)
+    return stored.path if stored else None
 
 
 def _id3(audio: ReportAudio, chapters: list[tuple[str, float, float]], seconds: float) -> bytes:

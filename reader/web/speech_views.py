@@ -10,8 +10,8 @@ new bytes whole rather than a 304 or a range spliced from two different files.
 is a right answer to its URL, so a listener's copy of the earlier bytes may be kept; what
 must never happen is two different byte strings under one validator, and the hash ETag
 rules that out. Audio whose request record exists but which is not yet made is
-synthesised on the first fetch, and streamed: a plain GET gets each piece of MP3 as soon
-as it is encoded (no length is known yet, so this one response ignores a "bytes=0-"
+synthesised on the first fetch (page audio: joined from its sentences' audio, each made
+if missing), and streamed: a plain GET gets each piece of MP3 as soon as it is encoded (no length is known yet, so this one response ignores a "bytes=0-"
 range). Its hash is not known when its headers go, so it carries no ETag, and no cache can
 join it to ranges of another file. The file stored meanwhile has exactly those bytes and
 serves every later request, with ranges and 304s.
@@ -259,7 +259,10 @@ def page_audio(slug: str, n: int):
     """The whole page spoken, for the plain <audio controls>: a redirect to its cacheable MP3.
 
     The page's HTML names this stable URL, so rendering a page never starts a voice.
-    Like a sentence's, page audio already made costs the client nothing from its limit.
+    That MP3 is its sentences' own audio joined (reader.speech.audio): what the player
+    made is not said again, and it streams from the first sentence on, holding one place
+    in the speech pool. Like a sentence's, page audio already made costs the client
+    nothing from its limit.
     """
     _report, page = _report_and_page(slug, n)
     return _redirect_to_audio_of(page.sentences)
