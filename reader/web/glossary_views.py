@@ -13,18 +13,16 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, url_for
+from flask import Blueprint, Flask, abort, current_app, g, render_template, url_for
 from markupsafe import Markup
 
 from reader import glossary, library, search
 from reader.glossary import Found, Glossary
 from reader.report import HEADING
-from reader.speech.spoken import spoken_form
 from reader.speech.voices import VOICE_BY_CODE
-from reader.web import store
+from reader.web import speech_views, store
 from reader.web.i18n import gettext, in_script
 from reader.web.page_view import PageView, match_id, view_of
-from reader.web.speech_views import audio_keys, audio_url, over_limit, private_to_reader
 
 bp = Blueprint("glossary", __name__)
 _lock = threading.Lock()
@@ -147,10 +145,4 @@ def audio(term: str):
     """A term's explanation spoken in the reader's voice: a redirect to its cached MP3,
     or 503 when there is no voice (the page then asks the browser to speak)."""
     found = next((t for t in current().terms if t.term == term), None) or abort(404)
-    voice, rate, pauses = g.settings.voice, g.settings.rate, g.settings.pauses
-    (key,) = audio_keys([spoken_form(in_script(found.spoken), voice)], voice, rate, pauses)
-    if key is None:
-        return private_to_reader(current_app.response_class("speech is unavailable", status=503))
-    if not current_app.extensions["audio_cache"].path(key).exists() and (refused := over_limit()):
-        return refused
-    return private_to_reader(redirect(audio_url(key), code=302))
+    return speech_views.redirect_to_audio(in_script(found.spoken))

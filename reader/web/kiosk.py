@@ -40,7 +40,6 @@ from reader import library
 from reader.folding import fold
 from reader.settings import COOKIE_NAME as SETTINGS_COOKIE
 from reader.settings import Settings
-from reader.speech.spoken import spoken_form
 
 # speech_views as a module: it imports page_cache, which imports this module
 from reader.web import last_read, speech_views, store
@@ -262,10 +261,4 @@ def say(phrase: str):
     """One of the kiosk's PHRASES in the visitor's voice and rate: a redirect to its
     cached MP3, or 503 when there is no voice (the page then asks the browser to speak)."""
     text = PHRASES.get(phrase) or abort(404)
-    voice, rate, pauses = g.settings.voice, g.settings.rate, g.settings.pauses
-    (key,) = speech_views.audio_keys([spoken_form(in_script(text), voice)], voice, rate, pauses)
-    if key is None:
-        return speech_views.private_to_reader(current_app.response_class("speech is unavailable", status=503))
-    if not current_app.extensions["audio_cache"].path(key).exists() and (refused := speech_views.over_limit()):
-        return refused
-    return speech_views.private_to_reader(redirect(speech_views.audio_url(key), code=302))
+    return speech_views.redirect_to_audio(in_script(text))

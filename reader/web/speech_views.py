@@ -265,7 +265,7 @@ def page_audio(slug: str, n: int):
     nothing from its limit.
     """
     _report, page = _report_and_page(slug, n)
-    return _redirect_to_audio_of(page.sentences)
+    return redirect_to_audio(page.sentences)
 
 
 @bp.get("/r/<slug>/outline/speech.json")
@@ -298,14 +298,17 @@ def outline_manifest(slug: str):
 def outline_audio(slug: str):
     """The whole outline spoken, for the plain <audio controls>: a redirect to its MP3."""
     _report, pages = _report_and_pages(slug)
-    return _redirect_to_audio_of([s.text for s in outline_sentences(outline_of(pages))])
+    return redirect_to_audio([s.text for s in outline_sentences(outline_of(pages))])
 
 
-def _redirect_to_audio_of(sentences: list[str]):
-    """A redirect to the MP3 of `sentences` said as one, in the reader's voice, rate and
-    pauses; audio not yet made counts against the client's limit, as a sentence's does."""
+def redirect_to_audio(text: str | list[str]):
+    """A redirect to the MP3 of `text` (a list: its sentences one after another), in the
+    reader's voice, rate and pauses; audio not yet made counts against the client's limit,
+    as a sentence's does; 503 with Retry-After without a voice (the page then asks the
+    browser to speak). One way for every view that offers a text's audio by a stable URL."""
     voice, rate, pauses = _speech_choice()
-    (key,) = audio_keys([[spoken_form(s, voice) for s in sentences]], voice, rate, pauses)
+    spoken = spoken_form(text, voice) if isinstance(text, str) else [spoken_form(s, voice) for s in text]
+    (key,) = audio_keys([spoken], voice, rate, pauses)
     if key is None:
         return private_to_reader(_unavailable("speech is unavailable"))
     cache: AudioCache = current_app.extensions["audio_cache"]
