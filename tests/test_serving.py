@@ -134,7 +134,7 @@ def test_a_changed_library_changes_the_etag_and_the_page(tmp_path):
     from reader.web import store
 
     with app.app_context():
-        store.connection()  # notices the change and builds the new library beside the old
+        store.connection()  # a request never builds: the watcher updates the library in place
         store.wait_for_build(app, 60)
     changed = client.get(f"/r/{SLUG}/1", headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200
