@@ -64,6 +64,14 @@ def open_term(driver, text: str):
     return button
 
 
+def audio_asked_for(driver) -> list[str]:
+    """The audio URLs the page asks for next (after a `requested_urls` to forget earlier ones)."""
+    return wait_for(
+        lambda: [unquote(u) for u in requested_urls(driver) if "/audio" in u] or None,
+        timeout=20, message="no audio asked for",
+    )
+
+
 def test_a_term_opens_in_place_and_closes_with_esc(clean_browser, live_server):
     driver = clean_browser
     driver.get(live_server + MEETING)
@@ -115,10 +123,7 @@ def test_read_aloud_fetches_the_explanation_in_the_readers_voice(clean_browser, 
     open_term(driver, "强村公司")
     requested_urls(driver)
     click(driver, driver.find_element("css selector", ".rd-term-panel:not([hidden]) .rd-term-panel__read"))
-    asked = wait_for(
-        lambda: [unquote(u) for u in requested_urls(driver) if "/audio" in u] or None,
-        timeout=20, message="no audio asked for",
-    )
+    asked = audio_asked_for(driver)
     assert any(u.endswith("/glossary/强村公司/audio.mp3") for u in asked), asked
 
 
@@ -129,10 +134,7 @@ def test_in_point_reading_opening_a_term_reads_it(clean_browser, live_server):
     wait_for(lambda: term_state(driver, "1388"), message="no term button")
     requested_urls(driver)
     open_term(driver, "1388")
-    asked = wait_for(
-        lambda: [unquote(u) for u in requested_urls(driver) if "/audio" in u] or None,
-        timeout=20, message="no audio asked for",
-    )
+    asked = audio_asked_for(driver)
     assert any(u.endswith("/glossary/1388/audio.mp3") for u in asked), asked
 
 
