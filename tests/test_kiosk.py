@@ -293,3 +293,10 @@ def test_a_new_visit_and_an_ongoing_one_are_never_given_each_others_page(tmp_pat
     for client, new in ((ongoing, "false"), (arriving, "true"), (ongoing, "false")):
         dialog = soup_of(client.get(cover)).select_one("[data-new-visit]")
         assert dialog["data-new-visit"] == new
+
+
+def test_each_link_to_help_has_a_name_of_its_own(client):
+    """A screen reader's list of links tells them apart: the header's 帮助 and the toolbar's."""
+    soup = soup_of(client.get(f"{PAGE}?toolbar=open"))
+    names = [a.get_text(strip=True) for a in soup.select('a[href="/help"]')]
+    assert len(names) >= 2 and len(set(names)) == len(names), names
